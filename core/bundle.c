@@ -1,0 +1,312 @@
+/* bundle.c - from paths to parsed sources: walking folders in a stable order, refusing what
+ * is not a log with a reason, choosing each file's parser by its content. */
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bundle.h"
+#include "parser.h"
+#include "timeline.h"
+#include "timeutil.h"
+
+bool bundle_add_tz(struct bundle *b, const char *spec, char *err, size_t errlen)
+{
+    const char *eq = strrchr(spec, '=');
+    if (!eq || eq == spec) {
+        snprintf(err, errlen, "--tz '%s': expected FILE_OR_GLOB=+HH:MM", spec);
+        return false;
+    }
+    int32_t off;
+    if (!parse_utc_offset(eq + 1, &off)) {
+        snprintf(err, errlen, "--tz '%s': '%s' is not an offset like +10:00, -05:00 or Z", spec,
+                 eq + 1);
+        return false;
+    }
+    struct tz_rule *v = realloc(b->tz, (b->ntz + 1) * sizeof *v);
+    if (!v) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    b->tz = v;
+    size_t glen = (size_t)(eq - spec);
+    char *g = malloc(glen + 1);
+    if (!g) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    memcpy(g, spec, glen);
+    g[glen] = 0;
+    b->tz[b->ntz++] = (struct tz_rule){ g, off };
+    return true;
+}
+
+static struct source *add_source(struct bundle *b, const char *path)
+{
+    if (b->nsrc == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 16;
+        struct source **v = realloc(b->src, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        b->src = v;
+        b->cap = cap;
+    }
+    struct source *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->path = strdup(path);
+    if (!s->path) {
+        free(s);
+        return NULL;
+    }
+    s->first = s->last = TIME_NONE;
+    b->src[b->nsrc++] = s;
+    return s;
+}
+
+static bool add_skipped(struct bundle *b, const char *path, const char *why)
+{
+    struct source *s = add_source(b, path);
+    if (!s)
+        return false;
+    s->skipped = true;
+    source_note(s, 0, "%s", why);
+    return true;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *join(const char *dir, const char *name)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    bool slash = dl > 0 && dir[dl - 1] == '/';
+    char *p = malloc(dl + nl + 2);
+    if (p) {
+        memcpy(p, dir, dl);
+        size_t k = dl;
+        if (!slash)
+            p[k++] = '/';
+        memcpy(p + k, name, nl + 1);
+    }
+    return p;
+}
+
+static bool walk(struct bundle *b, const char *path, int depth, bool given);
+
+static bool walk_dir(struct bundle *b, const char *path, int depth)
+{
+    if (depth > BUNDLE_MAX_DEPTH)
+        return add_skipped(b, path, "folder nested too deep: not walked");
+    DIR *d = opendir(path);
+    if (!d) {
+        char why[256];
+        snprintf(why, sizeof why, "cannot open folder: %s", strerror(errno));
+        return add_skipped(b, path, why);
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    bool ok = true;
+    struct dirent *de;
+    while (ok && (de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **v = realloc(names, cap * sizeof *v);
+            if (!v) {
+                ok = false;
+                break;
+            }
+            names = v;
+        }
+        names[n] = strdup(de->d_name);
+        if (!names[n])
+            ok = false;
+        else
+            n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, name_cmp);
+    for (size_t i = 0; i < n; i++) {
+        if (ok) {
+            char *p = join(path, names[i]);
+            ok = p && walk(b, p, depth + 1, false);
+            free(p);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return ok;
+}
+
+static bool walk(struct bundle *b, const char *path, int depth, bool given)
+{
+    struct stat lst, st;
+    if (lstat(path, &lst) != 0) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", strerror(errno));
+        return add_skipped(b, path, why);
+    }
+    /* Symbolic links to files are read; links to folders only when given on the command line,
+     * so that a loop inside a case folder cannot make the walk endless. */
+    if (S_ISLNK(lst.st_mode)) {
+        if (stat(path, &st) != 0)
+            return add_skipped(b, path, "broken symbolic link");
+        if (S_ISDIR(st.st_mode) && !given)
+            return add_skipped(b, path, "symbolic link to a folder: not followed");
+    } else {
+        st = lst;
+    }
+    if (S_ISDIR(st.st_mode))
+        return walk_dir(b, path, depth);
+    if (!S_ISREG(st.st_mode) && !given)
+        return add_skipped(b, path, "not a regular file");
+    return add_source(b, path) != NULL;
+}
+
+bool bundle_add_path(struct bundle *b, const char *path)
+{
+    return walk(b, path, 0, true);
+}
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+static void apply_tz(const struct bundle *b, struct source *s)
+{
+    for (size_t i = b->ntz; i-- > 0;) {
+        const char *g = b->tz[i].glob;
+        if (fnmatch(g, s->path, 0) == 0 || fnmatch(g, base_name(s->path), 0) == 0) {
+            s->tz_given = true;
+            s->tz_offset_s = b->tz[i].offset_s;
+            return;
+        }
+    }
+}
+
+/* The first line of a head, made printable and short, to say what an unknown file holds. */
+static void first_line_preview(const char *head, size_t n, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && head[i] != '\n' && k + 5 < cap && i < 60; i++) {
+        unsigned char c = (unsigned char)head[i];
+        if (c == '\r')
+            continue;
+        if (c < 0x20 || c == 0x7f || c >= 0x80)
+            c = '?';
+        out[k++] = (char)c;
+    }
+    out[k] = 0;
+}
+
+static bool load_one(struct bundle *b, struct source *s, struct evbuf *out)
+{
+    char why[256];
+    if (!source_open(s, s->path, why, sizeof why)) {
+        s->skipped = true;
+        source_note(s, 0, "%s", why);
+        return true;
+    }
+    if (s->raw_size == 0) {
+        s->skipped = true;
+        source_note(s, 0, "empty file");
+        return true;
+    }
+    s->enc = source_guess_encoding(s->raw, s->raw_size, &s->bom_len);
+    const char *bin = source_binary_kind(s->raw, s->raw_size, s->enc);
+    if (bin) {
+        s->skipped = true;
+        source_note(s, 0, "%s", bin);
+        return true;
+    }
+    char *head = malloc(SNIFF_BYTES);
+    if (!head)
+        return false;
+    size_t hn = source_decode_head(s, head, SNIFF_BYTES);
+    const struct parser *p = parser_sniff(head, hn, NULL);
+    if (!p) {
+        char prev[80];
+        first_line_preview(head, hn, prev, sizeof prev);
+        s->skipped = true;
+        source_note(s, 0, "no known log format (first line: \"%s\")", prev);
+        free(head);
+        return true;
+    }
+    free(head);
+    if (!source_decode(s))
+        return false;
+    s->parser = p;
+    apply_tz(b, s);
+    if (!p->parse(s, out))
+        return false;
+    parse_inherit_times(out, 0);
+    return true;
+}
+
+bool bundle_load(struct bundle *b)
+{
+    b->per = calloc(b->nsrc ? b->nsrc : 1, sizeof *b->per);
+    if (!b->per)
+        return false;
+    for (size_t i = 0; i < b->nsrc; i++) {
+        struct source *s = b->src[i];
+        if (s->skipped)
+            continue;
+        if (i >= BUNDLE_MAX_SOURCES) {
+            s->skipped = true;
+            source_note(s, 0, "more than %u files in the case: not read", BUNDLE_MAX_SOURCES);
+            continue;
+        }
+        s->index = (uint16_t)i;
+        if (!load_one(b, s, &b->per[i]))
+            return false;
+    }
+    return timeline_merge(b);
+}
+
+size_t bundle_readable(const struct bundle *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->nsrc; i++)
+        n += !b->src[i]->skipped;
+    return n;
+}
+
+void bundle_free(struct bundle *b)
+{
+    for (size_t i = 0; i < b->nsrc; i++) {
+        source_free(b->src[i]);
+        free(b->src[i]);
+        if (b->per)
+            evbuf_free(&b->per[i]);
+    }
+    free(b->src);
+    free(b->per);
+    for (size_t i = 0; i < b->ntz; i++)
+        free(b->tz[i].glob);
+    free(b->tz);
+    free(b->ev);
+    *b = (struct bundle){ 0 };
+}
+
+struct span event_message(const struct source *s, const struct event *ev)
+{
+    if (ev->flags & EVF_RAW)
+        return span_make(s->text + ev->off, ev->len);
+    return s->parser->message(s, ev);
+}
+
+const char *event_format(const struct source *s, const struct event *ev)
+{
+    return (ev->flags & EVF_RAW) ? "raw" : s->parser->name;
+}

@@ -1,0 +1,55 @@
+/* bundle.h - the case: every file given or found under a given folder, loaded, sniffed and
+ * parsed, in file order, with the merged timeline of all their events. */
+#ifndef SCEPSCOPE_BUNDLE_H
+#define SCEPSCOPE_BUNDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "source.h"
+
+/* Sources beyond this many are listed as skipped (an event names its source in 16 bits). */
+#define BUNDLE_MAX_SOURCES 65535u
+/* Folders deeper than this below a given path are not walked. */
+#define BUNDLE_MAX_DEPTH 32
+
+struct tz_rule {
+    char *glob;          /* matched against the path and against the file name */
+    int32_t offset_s;    /* local = UTC + offset */
+};
+
+struct bundle {
+    struct source **src; /* file order: arguments in order, folders walked in name order */
+    size_t nsrc, cap;
+    struct tz_rule *tz;
+    size_t ntz;
+    struct evbuf *per;   /* events of each source, in line order, until merged */
+    struct event *ev;    /* the merged timeline: UTC order, ties in file then line order */
+    size_t nev;
+};
+
+/* Adds a --tz rule "GLOB=+HH:MM". False with the reason in err when it does not parse. */
+bool bundle_add_tz(struct bundle *b, const char *spec, char *err, size_t errlen);
+
+/* Adds a file, or every file under a folder (recursively, in name order). A path that cannot
+ * be read becomes a skipped source with the reason. False only when out of memory. */
+bool bundle_add_path(struct bundle *b, const char *path);
+
+/* Opens, sniffs, decodes and parses every source, then merges the timeline.
+ * False only when out of memory. */
+bool bundle_load(struct bundle *b);
+
+/* How many sources were read (not skipped). */
+size_t bundle_readable(const struct bundle *b);
+
+void bundle_free(struct bundle *b);
+
+/* The message of an event: the parser's message, or the whole line for a raw event. */
+struct span event_message(const struct source *s, const struct event *ev);
+
+/* The format name shown for an event: its parser's, or "raw" for an unparsed line. */
+const char *event_format(const struct source *s, const struct event *ev);
+
+#endif

@@ -1,0 +1,288 @@
+/* source.c - opening an input file read-only, mapping it, and decoding it to UTF-8 text.
+ * Every reason a file cannot be read ends up as words the user sees. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "parser.h"
+#include "source.h"
+#include "utf8.h"
+
+void source_note(struct source *s, uint64_t line, const char *fmt, ...)
+{
+    if (s->nnotes >= SOURCE_NOTES_MAX) {
+        s->notes_dropped++;
+        return;
+    }
+    char *d = s->notes[s->nnotes++];
+    int k = 0;
+    if (line)
+        k = snprintf(d, SOURCE_NOTE_LEN, "line %llu: ", (unsigned long long)line);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d + k, SOURCE_NOTE_LEN - (size_t)k, fmt, ap);
+    va_end(ap);
+}
+
+const char *encoding_name(enum encoding e)
+{
+    switch (e) {
+    case ENC_UTF8_BOM: return "utf-8-bom";
+    case ENC_UTF16LE: return "utf-16le";
+    case ENC_UTF16BE: return "utf-16be";
+    case ENC_CP1252: return "windows-1252";
+    default: return "utf-8";
+    }
+}
+
+const char *role_name(enum role r)
+{
+    switch (r) {
+    case ROLE_NDES_IIS: return "ndes-iis";
+    case ROLE_CRP_IIS: return "crp-iis";
+    case ROLE_IIS: return "iis";
+    case ROLE_NDESPLUGIN: return "ndesplugin";
+    case ROLE_CRP: return "crp";
+    case ROLE_CONFIGMGR: return "configmgr";
+    default: return "unknown";
+    }
+}
+
+const char *zone_name(enum zone z)
+{
+    switch (z) {
+    case ZONE_BIAS: return "bias";
+    case ZONE_ASSUMED_UTC: return "assumed-utc";
+    case ZONE_GIVEN: return "given";
+    case ZONE_MIXED: return "mixed";
+    default: return "utc";
+    }
+}
+
+/* ---- opening ------------------------------------------------------------------------------ */
+
+/* Files that cannot be mapped (pipes, /dev/stdin, some special files) are read, up to this. */
+#define READ_LIMIT ((size_t)4 << 30)
+
+static bool read_all(int fd, struct source *s, char *why, size_t whylen)
+{
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *buf = malloc(cap);
+    if (!buf) {
+        snprintf(why, whylen, "out of memory");
+        return false;
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap >= READ_LIMIT) {
+                free(buf);
+                snprintf(why, whylen, "larger than %zu GiB and not mappable", READ_LIMIT >> 30);
+                return false;
+            }
+            unsigned char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                snprintf(why, whylen, "out of memory");
+                return false;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            snprintf(why, whylen, "cannot read: %s", strerror(errno));
+            free(buf);
+            return false;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    s->raw_heap = buf;
+    s->raw = buf;
+    s->raw_size = n;
+    return true;
+}
+
+bool source_open(struct source *s, const char *path, char *why, size_t whylen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        snprintf(why, whylen, "cannot open: %s", strerror(errno));
+        return false;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(why, whylen, "cannot stat: %s", strerror(errno));
+        close(fd);
+        return false;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(why, whylen, "is a folder");
+        close(fd);
+        return false;
+    }
+    bool ok = true;
+    if (S_ISREG(st.st_mode) && st.st_size > 0 && (uintmax_t)st.st_size <= SIZE_MAX) {
+        size_t size = (size_t)st.st_size;
+        void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m == MAP_FAILED) {
+            ok = read_all(fd, s, why, whylen);
+        } else {
+            s->map = m;
+            s->map_size = size;
+            s->raw = m;
+            s->raw_size = size;
+        }
+    } else if (S_ISREG(st.st_mode)) {
+        s->raw = (const unsigned char *)"";
+        s->raw_size = 0;
+    } else {
+        ok = read_all(fd, s, why, whylen);
+    }
+    close(fd);
+    return ok;
+}
+
+/* ---- encodings ---------------------------------------------------------------------------- */
+
+enum encoding source_guess_encoding(const unsigned char *raw, size_t n, size_t *bom_len)
+{
+    *bom_len = 0;
+    if (n >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF) {
+        *bom_len = 3;
+        return ENC_UTF8_BOM;
+    }
+    if (n >= 2 && raw[0] == 0xFF && raw[1] == 0xFE) {
+        *bom_len = 2;
+        return ENC_UTF16LE;
+    }
+    if (n >= 2 && raw[0] == 0xFE && raw[1] == 0xFF) {
+        *bom_len = 2;
+        return ENC_UTF16BE;
+    }
+    /* UTF-16 without BOM: text in Latin script has a zero in every other byte */
+    size_t m = n < 4096 ? n : 4096;
+    m &= ~(size_t)1;
+    if (m >= 8) {
+        size_t zero_even = 0, zero_odd = 0;
+        for (size_t i = 0; i < m; i += 2) {
+            zero_even += raw[i] == 0;
+            zero_odd += raw[i + 1] == 0;
+        }
+        size_t units = m / 2;
+        if (zero_odd * 10 >= units * 7 && zero_even * 20 <= units)
+            return ENC_UTF16LE;
+        if (zero_even * 10 >= units * 7 && zero_odd * 20 <= units)
+            return ENC_UTF16BE;
+    }
+    return ENC_UTF8;
+}
+
+const char *source_binary_kind(const unsigned char *raw, size_t n, enum encoding enc)
+{
+    if (n >= 2 && raw[0] == 0x1F && raw[1] == 0x8B)
+        return "gzip-compressed file: unpack it first";
+    if (n >= 4 && memcmp(raw, "PK\3\4", 4) == 0)
+        return "zip archive: extract it first";
+    if (n >= 8 && memcmp(raw, "ElfFile", 8) == 0)
+        return "Windows event log (.evtx): not read yet; export it as text";
+    if (n >= 4 && (memcmp(raw, "\xD4\xC3\xB2\xA1", 4) == 0 || memcmp(raw, "\xA1\xB2\xC3\xD4", 4) == 0 ||
+                   memcmp(raw, "\x4D\x3C\xB2\xA1", 4) == 0 || memcmp(raw, "\xA1\xB2\x3C\x4D", 4) == 0))
+        return "network capture (pcap): not read yet";
+    if (n >= 4 && memcmp(raw, "\x0A\x0D\x0D\x0A", 4) == 0)
+        return "network capture (pcapng): not read yet";
+    if (n >= 4 && memcmp(raw, "%PDF", 4) == 0)
+        return "PDF document";
+    if (enc == ENC_UTF16LE || enc == ENC_UTF16BE)
+        return NULL;
+    /* a text log has few NUL bytes; a binary file has many */
+    size_t m = n < 4096 ? n : 4096, zeros = 0;
+    for (size_t i = 0; i < m; i++)
+        zeros += raw[i] == 0;
+    if (m > 0 && zeros * 10 > m)
+        return "binary data (many NUL bytes), not a text log";
+    return NULL;
+}
+
+static size_t decode_into(enum encoding enc, const unsigned char *p, size_t n, char *out,
+                          uint64_t *replaced)
+{
+    switch (enc) {
+    case ENC_UTF16LE: return utf16_to_utf8(p, n, false, out, replaced);
+    case ENC_UTF16BE: return utf16_to_utf8(p, n, true, out, replaced);
+    case ENC_CP1252: return cp1252_to_utf8(p, n, out);
+    default:
+        memcpy(out, p, n);
+        return n;
+    }
+}
+
+size_t source_decode_head(const struct source *s, char *out, size_t cap)
+{
+    const unsigned char *p = s->raw + s->bom_len;
+    size_t n = s->raw_size - s->bom_len;
+    /* enough input to fill cap in the worst case, cut on a unit boundary */
+    size_t in = n;
+    if (s->enc == ENC_UTF16LE || s->enc == ENC_UTF16BE) {
+        if (in > (cap / 3) * 2)
+            in = (cap / 3) * 2;
+    } else if (s->enc == ENC_CP1252) {
+        if (in > cap / 3)
+            in = cap / 3;
+    } else if (in > cap) {
+        in = cap;
+    }
+    return decode_into(s->enc, p, in, out, NULL);
+}
+
+bool source_decode(struct source *s)
+{
+    const unsigned char *p = s->raw + s->bom_len;
+    size_t n = s->raw_size - s->bom_len;
+    if (s->enc == ENC_UTF8 || s->enc == ENC_UTF8_BOM) {
+        uint64_t mb, bad;
+        utf8_scan(p, n, &mb, &bad);
+        if (bad == 0 || mb > 0 || s->enc == ENC_UTF8_BOM) {
+            if (bad)
+                source_note(s, 0, "%llu bytes are not UTF-8: shown as \\xNN",
+                            (unsigned long long)bad);
+            s->text = (const char *)p;
+            s->size = n;
+            return true;
+        }
+        s->enc = ENC_CP1252;
+        source_note(s, 0, "not UTF-8: read as Windows-1252 (ANSI)");
+    }
+    size_t max = s->enc == ENC_CP1252 ? cp1252_out_max(n) : utf16_out_max(n);
+    s->heap = malloc(max ? max : 1);
+    if (!s->heap)
+        return false;
+    uint64_t replaced = 0;
+    s->size = decode_into(s->enc, p, n, s->heap, &replaced);
+    s->text = s->heap;
+    if (replaced)
+        source_note(s, 0, "%llu broken UTF-16 units replaced by U+FFFD",
+                    (unsigned long long)replaced);
+    return true;
+}
+
+void source_free(struct source *s)
+{
+    if (s->parser && s->parser->free_state)
+        s->parser->free_state(s);
+    if (s->map)
+        munmap(s->map, s->map_size);
+    free(s->raw_heap);
+    free(s->heap);
+    free(s->path);
+    *s = (struct source){ 0 };
+}

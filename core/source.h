@@ -1,0 +1,121 @@
+/* source.h - one input file: opened read-only, mapped (or decoded to UTF-8), sniffed, parsed.
+ * A source owns its text; every event of it points into that text. */
+#ifndef SCEPSCOPE_SOURCE_H
+#define SCEPSCOPE_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "span.h"
+
+struct parser;
+
+enum encoding {
+    ENC_UTF8 = 0,     /* UTF-8 without BOM (ASCII included) */
+    ENC_UTF8_BOM,
+    ENC_UTF16LE,      /* with BOM, or recognised by its zero bytes */
+    ENC_UTF16BE,
+    ENC_CP1252,       /* not UTF-8: read as Windows-1252 ("ANSI") */
+};
+
+enum role {
+    ROLE_UNKNOWN = 0,
+    ROLE_NDES_IIS,    /* IIS log with mscep.dll requests: the NDES server */
+    ROLE_CRP_IIS,     /* IIS log with CMCertificateRegistration requests: the CRP server */
+    ROLE_IIS,         /* some other IIS log */
+    ROLE_NDESPLUGIN,  /* NDESPlugin.log (component NDESPlugin) */
+    ROLE_CRP,         /* CRP.log (component CertificateRegistrationPoint) */
+    ROLE_CONFIGMGR,   /* some other ConfigMgr / CMTrace log */
+};
+
+/* How the times of a source were turned into UTC. */
+enum zone {
+    ZONE_UTC = 0,     /* the format says UTC (IIS W3C) */
+    ZONE_BIAS,        /* each entry carries its bias (CMTrace time="...+BIAS") */
+    ZONE_ASSUMED_UTC, /* some entries carry no zone and none was given: read as UTC */
+    ZONE_GIVEN,       /* --tz set the offset */
+    ZONE_MIXED,       /* entries with a bias and entries without */
+};
+
+#define SOURCE_NOTES_MAX 16
+#define SOURCE_NOTE_LEN 200
+
+struct source {
+    char *path;               /* as given, or as found under a given folder */
+    uint16_t index;           /* position in the case: file order */
+
+    /* the file's bytes, mapped read-only (or read, for pipes and special files) */
+    const unsigned char *raw;
+    size_t raw_size;
+    void *map;                /* mmap()ed region, or NULL */
+    size_t map_size;
+    unsigned char *raw_heap;  /* the bytes read, when not mapped */
+
+    /* the text, decoded to UTF-8 with the BOM removed: points into raw when the file is
+     * UTF-8 already, else into heap */
+    const char *text;
+    size_t size;
+    char *heap;
+    enum encoding enc;
+    size_t bom_len;
+
+    const struct parser *parser;
+    void *pstate;             /* the parser's own data (field layouts...) */
+    enum role role;
+
+    /* zone: set by --tz before parsing; the parser reports what it found */
+    bool tz_given;
+    int32_t tz_offset_s;      /* local = UTC + offset, as in +10:00 */
+    enum zone zone;
+    bool zone_seen;           /* zone holds what the first time said */
+    int32_t bias_min_seen;    /* last bias seen, for --sources (minutes, UTC = local + bias) */
+
+    /* accounting: lines = event_lines + header + blank, where
+     * event_lines = events + continuation (the extra lines of multi-line entries) */
+    uint64_t lines;
+    uint64_t events;
+    uint64_t unparsed;        /* events kept raw: the parser could not read them */
+    uint64_t continuation;
+    uint64_t header;          /* directive / header lines (W3C '#...') */
+    uint64_t blank;
+    int64_t first, last;      /* earliest and latest UTC time, TIME_NONE when none */
+
+    bool skipped;             /* not read at all: see note[0] */
+    char notes[SOURCE_NOTES_MAX][SOURCE_NOTE_LEN];
+    unsigned nnotes;
+    uint64_t notes_dropped;   /* notes beyond SOURCE_NOTES_MAX, counted */
+};
+
+/* Records something the reader skipped or assumed, with its line (0: the whole file).
+ * Keeps the first SOURCE_NOTES_MAX, counts the rest. */
+void source_note(struct source *s, uint64_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Opens path read-only and maps it (never writes to it). On failure returns false with the
+ * reason in why. */
+bool source_open(struct source *s, const char *path, char *why, size_t whylen);
+
+/* What the first bytes say of the encoding: a BOM, or the zero bytes of UTF-16 without one.
+ * Anything else is taken as UTF-8 here (source_decode may later find it is Windows-1252). */
+enum encoding source_guess_encoding(const unsigned char *raw, size_t n, size_t *bom_len);
+
+/* Names a binary format the file is in ("gzip-compressed file", "network capture (pcap)"...)
+ * or NULL when it looks like text. */
+const char *source_binary_kind(const unsigned char *raw, size_t n, enum encoding enc);
+
+/* The first up to cap bytes of the text decoded to UTF-8 into out, for sniffing. */
+size_t source_decode_head(const struct source *s, char *out, size_t cap);
+
+/* Decodes the whole file into s->text (no copy when it is UTF-8 already). A file without BOM
+ * that is not UTF-8 but has 8-bit bytes is read as Windows-1252. False when out of memory. */
+bool source_decode(struct source *s);
+
+void source_free(struct source *s);
+
+const char *encoding_name(enum encoding e);
+const char *role_name(enum role r);
+const char *zone_name(enum zone z);
+
+#endif

@@ -1,0 +1,38 @@
+/* timeutil.h - calendar arithmetic and fixed-position number reading, without libc's
+ * locale- and zone-dependent functions (no sscanf, strptime, mktime). */
+#ifndef SCEPSCOPE_TIMEUTIL_H
+#define SCEPSCOPE_TIMEUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define US_PER_SEC INT64_C(1000000)
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/* True when the fields make a real date and time (leap years checked; second 60 allowed). */
+bool civil_valid(int y, int mo, int d, int h, int mi, int s);
+
+/* Microseconds since the epoch for a wall time taken as UTC. */
+int64_t civil_to_us(int y, int mo, int d, int h, int mi, int s, int64_t usec);
+
+/* Reads exactly n (1..9) ASCII digits at p; false if any is not a digit. */
+bool read_digits(const char *p, size_t n, int *out);
+
+/* Reads 1..max digits at p (stops at the first non-digit or at end); returns how many were
+ * read (0 when none), value in *out. */
+size_t read_digits_upto(const char *p, const char *end, size_t max, int *out);
+
+/* A fraction of a second written with n digits (1..9) as microseconds: "789" -> 789000,
+ * "0814310" -> 81431. */
+int64_t fraction_to_us(int value, size_t ndigits);
+
+/* "2016-06-10T02:44:06.123Z" (24 chars + NUL); "-" for TIME_NONE. buf must hold 32 bytes. */
+void time_format_iso(int64_t t, char *buf);
+
+/* Parses "+HH:MM", "-HH:MM", "+HHMM", "+HH", "Z" or "UTC" into seconds east of UTC. */
+bool parse_utc_offset(const char *s, int32_t *out_s);
+
+#endif

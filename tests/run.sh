@@ -1,0 +1,43 @@
+#!/bin/sh
+# run.sh - runs every test: the cmocka unit tests and the golden CLI tests, first with the
+# plain build, then with the ASan+UBSan build. Ends with "tests: N passed, N failed".
+# usage: tests/run.sh PLAIN_BUILD_DIR ASAN_BUILD_DIR TEST_NAME...
+plain=$1; asan=$2; shift 2
+passed=0; failed=0
+log=$(mktemp); trap 'rm -f "$log"' EXIT
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+count() { # $1: label, $2: exit status; reads cmocka output in $log
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test(s)\./\1/p' "$log" | tail -n 1)
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9][0-9]*\) test(s), listed below:/\1/p' "$log" | tail -n 1)
+    p=${p:-0}; f=${f:-0}
+    if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed, or a sanitizer stopped it
+    passed=$((passed + p)); failed=$((failed + f))
+    if [ "$f" -ne 0 ]; then echo "FAIL: $1"; cat "$log"; fi
+}
+
+for build in "$plain" "$asan"; do
+    echo "== unit tests ($build)"
+    for t in "$@"; do
+        "$build/tests/$t" >"$log" 2>&1
+        st=$?
+        count "$build/tests/$t" $st
+        grep -E '^\[  (PASSED|FAILED)  \]' "$log" | sed "s|^|  $t: |"
+    done
+    bin=./scepscope
+    [ "$build" = "$asan" ] && bin="$asan/scepscope"
+    echo "== golden tests ($bin)"
+    sh tests/golden/run.sh "$bin" >"$log" 2>&1
+    st=$?
+    p=$(sed -n 's/^golden: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1/p' "$log")
+    f=$(sed -n 's/^golden: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\2/p' "$log")
+    p=${p:-0}; f=${f:-0}
+    if [ $st -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    passed=$((passed + p)); failed=$((failed + f))
+    cat "$log"
+done
+
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
