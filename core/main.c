@@ -133,11 +133,11 @@ int main(int argc, char **argv)
         report_timeline(stdout, &b, fmt, color == 1 && fmt == OUT_TEXT);
     }
     if (bundle_readable(&b) == 0) {
-        if (b.nsrc == 1)
-            fprintf(stderr, "scepscope: %s: %s\n", b.src[0]->path,
-                    b.src[0]->nnotes ? b.src[0]->notes[0] : "cannot be read");
-        else
+        /* in timeline mode the notes above already named the file and the reason */
+        if (b.nsrc > 1)
             fprintf(stderr, "scepscope: none of the %zu files could be read as a log\n", b.nsrc);
+        else if (mode == MODE_SOURCES)
+            fprintf(stderr, "scepscope: %s: %s\n", b.src[0]->path, b.src[0]->notes[0]);
         status = 2;
     }
     if (fflush(stdout) != 0)

@@ -1,0 +1,285 @@
+/* cmtrace.c - the ConfigMgr / CMTrace log (NDESPlugin.log, CRP.log): <![LOG[msg]LOG]!><time=...>
+ * entries whose message may span lines. Each entry is one event; the rest is kept raw. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmtrace_common.h"
+#include "parser.h"
+#include "timeutil.h"
+
+#define OPEN_TAG "<![LOG["
+#define OPEN_LEN 7
+#define CLOSE_TAG "]LOG]!>"
+#define CLOSE_LEN 7
+/* Beyond these an entry is more likely a lost close tag than a real message. */
+#define MAX_ENTRY_LINES 100000u
+#define MAX_ENTRY_BYTES (64u * 1024u * 1024u)
+
+/* Where the next close tag is, searched once and reused until passed, so that a file of
+ * unclosed entries is not rescanned to its end for every one of them. */
+struct close_cache {
+    const char *pos;  /* last found close tag, or NULL */
+    bool exhausted;   /* no close tag after the last search start */
+};
+
+static const char *next_close(struct close_cache *c, const char *from, const char *end)
+{
+    if (c->pos && c->pos >= from)
+        return c->pos;
+    if (c->exhausted)
+        return NULL;
+    c->pos = span_find(span_make(from, (size_t)(end - from)), CLOSE_TAG);
+    c->exhausted = c->pos == NULL;
+    return c->pos;
+}
+
+/* Just past the open tag when the line starts an entry (after indentation or a stray BOM left
+ * by concatenated logs), else NULL. */
+static const char *entry_open(struct span line)
+{
+    const char *p = line.p, *end = line.p + line.n;
+    for (;;) {
+        if (p < end && (*p == ' ' || *p == '\t')) {
+            p++;
+        } else if (end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+            p += 3;
+        } else {
+            break;
+        }
+    }
+    if (end - p >= OPEN_LEN && memcmp(p, OPEN_TAG, OPEN_LEN) == 0)
+        return p + OPEN_LEN;
+    return NULL;
+}
+
+/* An attribute name="value" of the trailer. The name must start the trailer or follow a space
+ * or '<', so that a value such as context="time=" is not taken for the time. */
+static bool trailer_attr(struct span tr, const char *name, struct span *out)
+{
+    size_t nl = strlen(name);
+    const char *p = tr.p, *end = tr.p + tr.n;
+    while (p < end) {
+        const char *hit = span_find(span_make(p, (size_t)(end - p)), name);
+        if (!hit)
+            return false;
+        p = hit + 1;
+        char before = hit > tr.p ? hit[-1] : ' ';
+        const char *v = hit + nl;
+        if ((before != ' ' && before != '<' && before != '\t') || end - v < 2 || v[0] != '='
+            || v[1] != '"')
+            continue;
+        v += 2;
+        const char *q = memchr(v, '"', (size_t)(end - v));
+        if (!q)
+            return false;
+        *out = span_make(v, (size_t)(q - v));
+        return true;
+    }
+    return false;
+}
+
+static enum level type_level(struct span tr)
+{
+    struct span v;
+    if (!trailer_attr(tr, "type", &v))
+        return LEVEL_INFO;
+    if (span_eq(v, "2"))
+        return LEVEL_WARNING;
+    if (span_eq(v, "3"))
+        return LEVEL_ERROR;
+    return LEVEL_INFO;
+}
+
+/* Reads the entry's time from its trailer; on failure writes why into `why`. */
+static bool trailer_time(struct source *s, struct span tr, int64_t *t, char *why, size_t wn)
+{
+    struct span tv, dv;
+    struct cm_time tm;
+    struct cm_date dt;
+    if (!trailer_attr(tr, "time", &tv)) {
+        snprintf(why, wn, "entry without a time=\"...\" attribute");
+        return false;
+    }
+    if (!trailer_attr(tr, "date", &dv)) {
+        snprintf(why, wn, "entry without a date=\"...\" attribute");
+        return false;
+    }
+    if (!cm_parse_time(tv, &tm) || !cm_time_ok(&tm)) {
+        cm_reason(why, wn, "bad time", tv);
+        return false;
+    }
+    if (!cm_parse_date(dv, &dt) || !cm_date_ok(&dt)) {
+        cm_reason(why, wn, "bad date", dv);
+        return false;
+    }
+    *t = cm_to_utc(s, &dt, &tm);
+    return true;
+}
+
+/* Keeps lines already walked as raw: the first with the reason, the others pointing to it. */
+static bool emit_raw_entry(struct source *s, struct evbuf *out, struct line_iter *it,
+                           struct span first, uint64_t nlines, const char *why)
+{
+    uint64_t first_no = it->lineno;
+    if (!parse_emit_raw(s, out, first, first_no, why))
+        return false;
+    char msg[96];
+    snprintf(msg, sizeof msg, "inside the unreadable entry of line %llu",
+             (unsigned long long)first_no);
+    struct span l;
+    for (uint64_t i = 1; i < nlines && line_iter_next(it, &l); i++)
+        if (!parse_emit_raw(s, out, l, it->lineno, msg))
+            return false;
+    return true;
+}
+
+/* Walks from the entry's first line to the one holding the close tag. Fails (with the reason)
+ * when another entry starts first or the entry grows past the caps; the walk then stops at a
+ * line that starts an entry or at the cap, so no line is walked twice as a continuation. */
+static bool walk_to_close(struct line_iter *it, struct span first, const char *close,
+                          struct span *last, uint64_t *nlines, char *why, size_t wn)
+{
+    *last = first;
+    *nlines = 1;
+    while (close >= last->p + last->n) {
+        struct span l;
+        if (!line_iter_next(it, &l)) {
+            snprintf(why, wn, "<![LOG[ entry never closed before end of file");
+            return false;
+        }
+        if (entry_open(l)) {
+            snprintf(why, wn, "<![LOG[ entry never closed before line %llu",
+                     (unsigned long long)it->lineno);
+            return false;
+        }
+        ++*nlines;
+        /* checked per line so that a hostile file stops the walk early */
+        if (*nlines > MAX_ENTRY_LINES || (size_t)(l.p + l.n - first.p) > MAX_ENTRY_BYTES) {
+            snprintf(why, wn, "<![LOG[ entry not closed within %u lines or %u MiB",
+                     MAX_ENTRY_LINES, MAX_ENTRY_BYTES >> 20);
+            return false;
+        }
+        *last = l;
+    }
+    if ((size_t)(last->p + last->n - first.p) > MAX_ENTRY_BYTES) {
+        snprintf(why, wn, "<![LOG[ entry longer than %u MiB", MAX_ENTRY_BYTES >> 20);
+        return false;
+    }
+    return true;
+}
+
+/* One entry starting at `first` (already read from it). Leaves it after the entry's last line,
+ * or after the first line when the entry is kept raw. */
+static bool parse_entry(struct source *s, struct evbuf *out, struct line_iter *it,
+                        struct close_cache *cc, struct cm_tally *tally, struct span first,
+                        const char *open)
+{
+    char why[160];
+    const char *close = next_close(cc, open, it->end);
+    if (!close)
+        return parse_emit_raw(s, out, first, it->lineno, "<![LOG[ entry never closed");
+    struct line_iter start = *it;
+    struct span last;
+    uint64_t nlines;
+    if (!walk_to_close(it, first, close, &last, &nlines, why, sizeof why)) {
+        *it = start;
+        return parse_emit_raw(s, out, first, it->lineno, why);
+    }
+    const char *tr_p = close + CLOSE_LEN;
+    struct span tr = span_make(tr_p, (size_t)(last.p + last.n - tr_p));
+    int64_t t;
+    if (!trailer_time(s, tr, &t, why, sizeof why)) {
+        *it = start;
+        return emit_raw_entry(s, out, it, first, nlines, why);
+    }
+    struct span comp = span_make("", 0);
+    trailer_attr(tr, "component", &comp);
+    cm_tally_add(tally, comp);
+    return parse_emit(s, out, first.p, (size_t)(last.p + last.n - first.p), start.lineno,
+                      nlines, t, type_level(tr))
+           != NULL;
+}
+
+static bool cmtrace_parse(struct source *s, struct evbuf *out)
+{
+    struct line_iter it;
+    struct close_cache cc = { NULL, false };
+    struct cm_tally tally = { 0, 0, 0 };
+    struct span line;
+    bool ok = true;
+    line_iter_init(&it, s->text, s->size);
+    while (ok && line_iter_next(&it, &line)) {
+        const char *open = entry_open(line);
+        if (open)
+            ok = parse_entry(s, out, &it, &cc, &tally, line, open);
+        else if (cm_is_blank(line))
+            s->blank++;
+        else
+            ok = parse_emit_raw(s, out, line, it.lineno, "line outside any <![LOG[ entry");
+    }
+    s->lines = it.lineno;
+    s->role = cm_tally_role(&tally);
+    return ok;
+}
+
+/* The record's message and trailer, found again from its bytes: the first close tag after the
+ * open tag ends the message, as it did when parsing. */
+static bool split_record(const struct source *s, const struct event *ev, struct span *msg,
+                         struct span *tr)
+{
+    struct span rec = span_make(s->text + ev->off, ev->len);
+    const char *open = entry_open(rec);
+    if (!open)
+        return false;
+    struct span rest = span_make(open, (size_t)(rec.p + rec.n - open));
+    const char *close = span_find(rest, CLOSE_TAG);
+    if (!close)
+        return false;
+    *msg = span_make(open, (size_t)(close - open));
+    *tr = span_make(close + CLOSE_LEN, (size_t)(rec.p + rec.n - close - CLOSE_LEN));
+    return true;
+}
+
+static struct span cmtrace_message(const struct source *s, const struct event *ev)
+{
+    struct span msg, tr;
+    if (!split_record(s, ev, &msg, &tr))
+        return span_make(s->text + ev->off, ev->len);
+    return msg;
+}
+
+static bool cmtrace_field(const struct source *s, const struct event *ev, const char *name,
+                          struct span *out)
+{
+    static const char *const names[] = { "component", "context", "type", "thread",
+                                         "file",      "time",    "date" };
+    struct span msg, tr;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return split_record(s, ev, &msg, &tr) && trailer_attr(tr, name, out);
+    return false;
+}
+
+static int cmtrace_sniff(const char *head, size_t n)
+{
+    struct line_iter it;
+    struct span line;
+    bool open_seen = false;
+    line_iter_init(&it, head, n);
+    while (!open_seen && line_iter_next(&it, &line))
+        open_seen = entry_open(line) != NULL;
+    if (!open_seen)
+        return 0;
+    /* the first entry's close may be lines below its open tag */
+    return span_find(span_make(head, n), CLOSE_TAG "<time=\"") ? 100 : 70;
+}
+
+const struct parser parser_cmtrace = {
+    .name = "cmtrace",
+    .title = "ConfigMgr / CMTrace log",
+    .sniff = cmtrace_sniff,
+    .parse = cmtrace_parse,
+    .message = cmtrace_message,
+    .field = cmtrace_field,
+    .free_state = NULL,
+};
