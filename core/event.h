@@ -28,8 +28,13 @@ struct event {
     uint16_t src;    /* index of the source in the case */
     uint8_t level;   /* enum level */
     uint8_t flags;   /* enum event_flag */
-    /* 4 bytes of padding left for the diagnosis (step, verdict) */
+    /* set by the diagnosis (core/diagnose.c) */
+    uint16_t sig;    /* the playbook signature it matched, + 1; 0 for none */
+    uint8_t mark;    /* enum mark: what it is to the correlation of attempts */
+    uint8_t spare;
 };
+
+_Static_assert(sizeof(struct event) == 32, "events stay small: they are many");
 
 /* A growable array of events; parsers append to it. */
 struct evbuf {

@@ -6,28 +6,41 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "builtin.h"
 #include "bundle.h"
+#include "diagnose.h"
+#include "playbook.h"
 #include "report.h"
 
 #define SCEPSCOPE_VERSION "0.1.0"
 
+#define BUILTIN_PLAYBOOK "playbooks/sccm-hybrid.yaml"
+#define MAX_PLAYBOOKS 16
+
 enum mode {
     MODE_TIMELINE,
     MODE_SOURCES,
+    MODE_REPORT,
 };
 
 static void usage(FILE *f)
 {
     fputs("usage: scepscope [OPTIONS] PATH...\n"
           "\n"
-          "Reads the logs of a SCEP/NDES enrollment case (files, or folders walked recursively)\n"
-          "and prints one merged timeline of every line of every log, in UTC.\n"
+          "Reads the logs of a SCEP/NDES enrollment case (files, or folders walked recursively),\n"
+          "finds the enrollment attempts in them and which of the six steps failed, and why.\n"
           "\n"
+          "  --report            for each attempt: each step's verdict with its evidence\n"
+          "                      lines, and the diagnosis of the first failing step\n"
           "  --timeline          print the merged timeline (the default): time, file, line,\n"
-          "                      format, level, message, tab-separated\n"
+          "                      format, level, step, attempt, message, tab-separated\n"
           "  --sources           list each file: format, role, encoding, line accounting,\n"
           "                      first and last time, and what was skipped and why\n"
-          "  --json              JSON Lines instead of text\n"
+          "  --json              JSON instead of text (JSON Lines for --timeline, --sources)\n"
+          "  --device GUID       only the attempts of this device (a prefix is enough)\n"
+          "  --user GUID         only the attempts of this user (a prefix is enough)\n"
+          "  --playbook FILE     add your own signatures (a file without 'playbook:'), or\n"
+          "                      use your own playbook instead of the built-in one\n"
           "  --tz GLOB=OFFSET    the times of files matching GLOB (path or file name) are local\n"
           "                      time at OFFSET east of UTC, e.g. --tz 'CRP.log=+10:00';\n"
           "                      repeatable, the last matching one wins, overrides the log\n"
@@ -36,7 +49,8 @@ static void usage(FILE *f)
           "  -h, --help          this help\n"
           "  -V, --version       the version\n"
           "\n"
-          "Exit status: 0 success, 2 usage error or no file could be read.\n",
+          "Exit status: 0 success (with --report: no step failed), 1 a step failed (--report),\n"
+          "2 usage error, a broken playbook, or no file could be read.\n",
           f);
 }
 
@@ -45,6 +59,10 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {
         { "timeline", no_argument, NULL, 't' },
         { "sources", no_argument, NULL, 's' },
+        { "report", no_argument, NULL, 'r' },
+        { "device", required_argument, NULL, 'D' },
+        { "user", required_argument, NULL, 'U' },
+        { "playbook", required_argument, NULL, 'P' },
         { "json", no_argument, NULL, 'j' },
         { "tz", required_argument, NULL, 'z' },
         { "color", optional_argument, NULL, 'c' },
@@ -57,6 +75,9 @@ int main(int argc, char **argv)
     enum mode mode = MODE_TIMELINE;
     enum out_format fmt = OUT_TEXT;
     int color = -1; /* -1: auto */
+    const char *device = NULL, *user = NULL;
+    const char *playbooks[MAX_PLAYBOOKS];
+    size_t nplaybooks = 0;
     char err[512];
     int c;
 
@@ -64,6 +85,17 @@ int main(int argc, char **argv)
         switch (c) {
         case 't': mode = MODE_TIMELINE; break;
         case 's': mode = MODE_SOURCES; break;
+        case 'r': mode = MODE_REPORT; break;
+        case 'D': device = optarg; break;
+        case 'U': user = optarg; break;
+        case 'P':
+            if (nplaybooks == MAX_PLAYBOOKS) {
+                fprintf(stderr, "scepscope: more than %d --playbook files\n", MAX_PLAYBOOKS);
+                bundle_free(&b);
+                return 2;
+            }
+            playbooks[nplaybooks++] = optarg;
+            break;
         case 'j': fmt = OUT_JSON; break;
         case 'z':
             if (!bundle_add_tz(&b, optarg, err, sizeof err)) {
@@ -110,27 +142,55 @@ int main(int argc, char **argv)
         color = isatty(STDOUT_FILENO) && !(nc && *nc);
     }
 
+    struct playbook pb = { 0 };
+    const struct builtin_file *bf = builtin_find(BUILTIN_PLAYBOOK);
+    bool pb_ok = bf && playbook_load_string(&pb, BUILTIN_PLAYBOOK, bf->data, bf->len, err,
+                                            sizeof err);
+    for (size_t i = 0; pb_ok && i < nplaybooks; i++)
+        pb_ok = playbook_load(&pb, playbooks[i], err, sizeof err);
+    if (!pb_ok) {
+        fprintf(stderr, "scepscope: %s\n", bf ? err : "the built-in playbook is missing");
+        playbook_free(&pb);
+        bundle_free(&b);
+        return 2;
+    }
+
     for (int i = optind; i < argc; i++) {
         if (!bundle_add_path(&b, argv[i]) ) {
             fputs("scepscope: out of memory\n", stderr);
+            playbook_free(&pb);
             bundle_free(&b);
             return 2;
         }
     }
-    if (!bundle_load(&b)) {
+    struct diagnosis d = { 0 };
+    bool loaded = bundle_load(&b);
+    if (loaded && mode != MODE_SOURCES)
+        loaded = diagnose_run(&d, &b, &pb);
+    if (!loaded) {
         fputs("scepscope: out of memory while reading the logs\n", stderr);
+        diagnose_free(&d);
+        playbook_free(&pb);
         bundle_free(&b);
         return 2;
     }
+    if (mode != MODE_SOURCES && (device || user))
+        diagnose_select(&d, device, user);
 
     static char outbuf[1 << 20];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     int status = 0;
     if (mode == MODE_SOURCES) {
         report_sources(stdout, &b, fmt);
+    } else if (mode == MODE_REPORT) {
+        report_notes(stderr, &b);
+        report_diagnosis(stdout, &d, fmt);
+        for (size_t i = 0; i < d.natt; i++)
+            if (d.att[i].selected && d.att[i].failed_step)
+                status = 1;
     } else {
         report_notes(stderr, &b);
-        report_timeline(stdout, &b, fmt, color == 1 && fmt == OUT_TEXT);
+        report_timeline(stdout, &b, &d, fmt, color == 1 && fmt == OUT_TEXT);
     }
     if (bundle_readable(&b) == 0) {
         /* in timeline mode the notes above already named the file and the reason */
@@ -141,7 +201,9 @@ int main(int argc, char **argv)
         status = 2;
     }
     if (fflush(stdout) != 0)
-        status = status ? status : 2;
+        status = 2;
+    diagnose_free(&d);
+    playbook_free(&pb);
     bundle_free(&b);
     return status;
 }

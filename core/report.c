@@ -17,7 +17,13 @@ static const char *level_color(enum level l)
     }
 }
 
-static void timeline_row_text(FILE *f, const struct source *s, const struct event *e, bool color)
+static int step_of(const struct diagnosis *d, const struct event *e)
+{
+    return d && e->sig ? d->pb->sigs[e->sig - 1].step : 0;
+}
+
+static void timeline_row_text(FILE *f, const struct source *s, const struct event *e, int step,
+                              uint32_t attempt, bool color)
 {
     char t[32];
     time_format_iso(e->t, t);
@@ -30,12 +36,20 @@ static void timeline_row_text(FILE *f, const struct source *s, const struct even
         fprintf(f, "%s%s\033[0m", level_color((enum level)e->level), lv);
     else
         fputs(lv, f);
-    fputc('\t', f);
+    if (step)
+        fprintf(f, "\t%d", step);
+    else
+        fputs("\t-", f);
+    if (attempt)
+        fprintf(f, "\t%" PRIu32 "\t", attempt);
+    else
+        fputs("\t-\t", f);
     esc_text(f, event_message(s, e));
     fputc('\n', f);
 }
 
-static void timeline_row_json(FILE *f, const struct source *s, const struct event *e)
+static void timeline_row_json(FILE *f, const struct source *s, const struct event *e, int step,
+                              uint32_t attempt)
 {
     char t[32];
     time_format_iso(e->t, t);
@@ -46,21 +60,43 @@ static void timeline_row_json(FILE *f, const struct source *s, const struct even
         json_str(f, t);
     fputs(",\"file\":", f);
     json_str(f, s->path);
-    fprintf(f, ",\"line\":%" PRIu32 ",\"format\":\"%s\",\"level\":\"%s\",\"message\":\"", e->line,
+    fprintf(f, ",\"line\":%" PRIu32 ",\"format\":\"%s\",\"level\":\"%s\"", e->line,
             event_format(s, e), level_name((enum level)e->level));
+    if (step)
+        fprintf(f, ",\"step\":%d", step);
+    else
+        fputs(",\"step\":null", f);
+    if (attempt)
+        fprintf(f, ",\"attempt\":%" PRIu32, attempt);
+    else
+        fputs(",\"attempt\":null", f);
+    fputs(",\"message\":\"", f);
     esc_json(f, event_message(s, e));
     fputs("\"}\n", f);
 }
 
-void report_timeline(FILE *f, const struct bundle *b, enum out_format fmt, bool color)
+static bool all_selected(const struct diagnosis *d)
 {
+    for (size_t i = 0; d && i < d->natt; i++)
+        if (!d->att[i].selected)
+            return false;
+    return true;
+}
+
+void report_timeline(FILE *f, const struct bundle *b, const struct diagnosis *d,
+                     enum out_format fmt, bool color)
+{
+    bool filtered = !all_selected(d);
     for (size_t i = 0; i < b->nev; i++) {
         const struct event *e = &b->ev[i];
         const struct source *s = b->src[e->src];
+        uint32_t a = d ? diagnose_attempt_of(d, i) : 0;
+        if (filtered && (!a || !d->att[a - 1].selected))
+            continue;
         if (fmt == OUT_JSON)
-            timeline_row_json(f, s, e);
+            timeline_row_json(f, s, e, step_of(d, e), a);
         else
-            timeline_row_text(f, s, e, color);
+            timeline_row_text(f, s, e, step_of(d, e), a, color);
     }
 }
 
@@ -131,10 +167,9 @@ static void sources_text(FILE *f, const struct bundle *b)
             skipped, events, unparsed);
 }
 
-static void sources_json(FILE *f, const struct bundle *b)
+static void source_json(FILE *f, const struct source *s)
 {
-    for (size_t i = 0; i < b->nsrc; i++) {
-        const struct source *s = b->src[i];
+    {
         fputs("{\"file\":", f);
         json_str(f, s->path);
         unsigned from = 0;
@@ -169,7 +204,15 @@ static void sources_json(FILE *f, const struct bundle *b)
                 fputc(',', f);
             json_str(f, s->notes[k]);
         }
-        fprintf(f, "],\"notes_not_shown\":%" PRIu64 "}\n", s->notes_dropped);
+        fprintf(f, "],\"notes_not_shown\":%" PRIu64 "}", s->notes_dropped);
+    }
+}
+
+static void sources_json(FILE *f, const struct bundle *b)
+{
+    for (size_t i = 0; i < b->nsrc; i++) {
+        source_json(f, b->src[i]);
+        fputc('\n', f);
     }
 }
 
@@ -208,4 +251,343 @@ void report_notes(FILE *f, const struct bundle *b)
                     s->unparsed);
         }
     }
+}
+
+/* ---- the diagnosis ------------------------------------------------------------------------ */
+
+#define EVIDENCE_SHOWN 20      /* lines of evidence shown per step in text */
+#define MESSAGE_SHOWN 160      /* bytes of a message shown after file:line */
+#define WRAP 78
+
+static const char *verdict_mark(enum verdict v)
+{
+    switch (v) {
+    case VERDICT_PASS: return "OK  ";
+    case VERDICT_FAIL: return "FAIL";
+    case VERDICT_WARN: return "WARN";
+    default: return "--  ";
+    }
+}
+
+static const char *clock_words(enum role r)
+{
+    switch (r) {
+    case ROLE_NDES_IIS: return "the NDES IIS log";
+    case ROLE_NDESPLUGIN: return "NDESPlugin.log";
+    case ROLE_CRP_IIS: return "the CRP's IIS log";
+    case ROLE_CRP: return "CRP.log";
+    default: return role_name(r);
+    }
+}
+
+/* A message cut to n bytes on a character boundary, escaped, with "..." when cut. */
+static void short_message(FILE *f, struct span m, size_t n)
+{
+    bool cut = false;
+    for (size_t i = 0; i < m.n; i++) {
+        if (m.p[i] == '\n' || m.p[i] == '\r') {
+            m.n = i;
+            cut = true;
+            break;
+        }
+    }
+    if (m.n > n) {
+        size_t k = n;
+        while (k > 0 && ((unsigned char)m.p[k] & 0xC0) == 0x80)
+            k--;
+        m.n = k;
+        cut = true;
+    }
+    esc_text(f, m);
+    if (cut)
+        fputs(" ...", f);
+}
+
+/* Words wrapped at WRAP columns, each line indented; the first after `lead`. */
+static void wrapped(FILE *f, int indent, const char *lead, const char *text)
+{
+    int col = indent + (int)strlen(lead);
+    fprintf(f, "%*s%s", indent, "", lead);
+    const char *p = text;
+    bool first = true;
+    while (*p) {
+        while (*p == ' ' || *p == '\n')
+            p++;
+        const char *w = p;
+        while (*p && *p != ' ' && *p != '\n')
+            p++;
+        int len = (int)(p - w);
+        if (!len)
+            break;
+        if (!first && col + 1 + len > WRAP) {
+            fprintf(f, "\n%*s", indent + 2, "");
+            col = indent + 2;
+        } else if (!first) {
+            fputc(' ', f);
+            col++;
+        }
+        esc_text(f, span_make(w, (size_t)len));
+        col += len;
+        first = false;
+    }
+    fputc('\n', f);
+}
+
+static void evidence_line(FILE *f, const struct bundle *b, size_t i, int indent)
+{
+    const struct event *e = &b->ev[i];
+    const struct source *s = b->src[e->src];
+    fprintf(f, "%*s", indent, "");
+    esc_text(f, span_cstr(s->path));
+    fprintf(f, ":%" PRIu32 "  ", e->line);
+    short_message(f, event_message(s, e), MESSAGE_SHOWN);
+    fputc('\n', f);
+}
+
+static void diagnosis_text_of(FILE *f, const struct diagnosis *d, const struct attempt *at)
+{
+    if (!at->failed_step) {
+        fputs("  Diagnosis: no step failed.\n", f);
+        return;
+    }
+    const struct step_result *r = &at->step[at->failed_step - 1];
+    fprintf(f, "  Diagnosis: step %d failed (%s)\n", at->failed_step,
+            d->pb->steps[at->failed_step - 1].title);
+    const char *expl, *fix, *id;
+    if (r->sig >= 0) {
+        expl = d->pb->sigs[r->sig].explanation;
+        fix = d->pb->sigs[r->sig].fix;
+        id = d->pb->sigs[r->sig].id;
+    } else {
+        expl = d->pb->expects[r->expect].explanation;
+        fix = d->pb->expects[r->expect].fix;
+        id = d->pb->expects[r->expect].id;
+    }
+    if (expl)
+        wrapped(f, 4, "", expl);
+    if (fix)
+        wrapped(f, 4, "Fix: ", fix);
+    fputs("    Evidence: ", f);
+    evidence_line(f, d->b, r->decisive, 0);
+    fprintf(f, "    (%s %s)\n", r->sig >= 0 ? "signature" : "expectation", id);
+}
+
+static void attempt_text(FILE *f, const struct diagnosis *d, const struct attempt *at)
+{
+    char a[32], z[32];
+    time_format_iso(at->start, a);
+    time_format_iso(at->end, z);
+    a[10] = ' ';
+    fprintf(f, "Attempt %" PRIu32 " of %zu: %s .. %s\n", at->id, d->natt, a, z + 11);
+    fprintf(f, "  device %s   user %s\n", at->device[0] ? at->device : "-",
+            at->user[0] ? at->user : "-");
+    for (int s = 0; s < PLAYBOOK_STEPS; s++) {
+        const struct step_result *r = &at->step[s];
+        fprintf(f, "  %d %s  %s\n", s + 1, verdict_mark(r->verdict), d->pb->steps[s].title);
+        if (r->verdict == VERDICT_NONE) {
+            wrapped(f, 9, "", r->reason);
+            continue;
+        }
+        for (size_t k = 0; k < r->nev && k < EVIDENCE_SHOWN; k++)
+            evidence_line(f, d->b, r->ev[k], 9);
+        if (r->nev > EVIDENCE_SHOWN)
+            fprintf(f, "%*s... and %zu more lines\n", 9, "", r->nev - EVIDENCE_SHOWN);
+        if (r->verdict == VERDICT_WARN && at->failed_step != s + 1) {
+            const char *expl = r->sig >= 0 ? d->pb->sigs[r->sig].explanation
+                                           : r->expect >= 0 ? d->pb->expects[r->expect].explanation
+                                                            : NULL;
+            if (expl)
+                wrapped(f, 9, "warning: ", expl);
+        }
+    }
+    diagnosis_text_of(f, d, at);
+}
+
+static void clocks_text(FILE *f, const struct diagnosis *d)
+{
+    bool header = false;
+    for (int r = ROLE_UNKNOWN; r <= ROLE_CONFIGMGR; r++) {
+        const struct clock *c = &d->clock[r];
+        if (!c->present || c->reference || (r != ROLE_NDES_IIS && r != ROLE_NDESPLUGIN &&
+                                             r != ROLE_CRP_IIS && r != ROLE_CRP))
+            continue;
+        if (!header) {
+            fprintf(f, "Clocks (against %s):\n", clock_words(d->reference));
+            header = true;
+        }
+        if (c->given)
+            fprintf(f, "  %s: set with --tz, not estimated\n", clock_words((enum role)r));
+        else if (!c->known)
+            fprintf(f, "  %s: not compared (no exchange in common with a known clock)\n",
+                    clock_words((enum role)r));
+        else if (c->offset_us == 0)
+            fprintf(f, "  %s agrees with %s (%" PRIu32 " exchanges)\n", clock_words((enum role)r),
+                    clock_words(c->against), c->pairs);
+        else
+            fprintf(f, "  %s runs %.1f s %s %s: corrected (%" PRIu32 " exchanges)\n",
+                    clock_words((enum role)r), (c->offset_us < 0 ? -c->offset_us : c->offset_us) / 1e6,
+                    c->offset_us > 0 ? "behind" : "ahead of", clock_words(c->against), c->pairs);
+    }
+    for (size_t i = 0; i < d->b->nsrc; i++) {
+        const struct source *s = d->b->src[i];
+        if (!s->skipped && (s->zone == ZONE_ASSUMED_UTC || s->zone == ZONE_MIXED)) {
+            fputs("Times without a zone read as UTC: ", f);
+            esc_text(f, span_cstr(s->path));
+            fputs(" (set one with --tz)\n", f);
+        }
+    }
+}
+
+static void diagnosis_text(FILE *f, const struct diagnosis *d)
+{
+    size_t shown = 0, failed = 0;
+    for (size_t i = 0; i < d->natt; i++) {
+        const struct attempt *at = &d->att[i];
+        if (!at->selected)
+            continue;
+        if (shown++)
+            fputc('\n', f);
+        attempt_text(f, d, at);
+        failed += at->failed_step != 0;
+    }
+    if (d->natt == 0)
+        fputs("No enrollment attempt in these logs: no PKIOperation, VerifyRequest or Notify, "
+              "and no failed request to NDES.\n", f);
+    else if (shown == 0)
+        fprintf(f, "No attempt matches the --device/--user filter (%zu attempts in all).\n",
+                d->natt);
+    fputc('\n', f);
+    clocks_text(f, d);
+    fprintf(f, "Summary: %zu attempt%s shown, %zu failed", shown, shown == 1 ? "" : "s", failed);
+    const char *sep = ": ";
+    for (size_t i = 0; i < d->natt; i++) {
+        const struct attempt *at = &d->att[i];
+        if (at->selected && at->failed_step) {
+            fprintf(f, "%sattempt %" PRIu32 " at step %d", sep, at->id, at->failed_step);
+            sep = ", ";
+        }
+    }
+    fputs(".\n", f);
+}
+
+static void json_time(FILE *f, int64_t t)
+{
+    char buf[32];
+    time_format_iso(t, buf);
+    if (t == TIME_NONE)
+        fputs("null", f);
+    else
+        json_str(f, buf);
+}
+
+static void json_str_or_null(FILE *f, const char *s)
+{
+    if (s && *s)
+        json_str(f, s);
+    else
+        fputs("null", f);
+}
+
+static void evidence_json(FILE *f, const struct bundle *b, size_t i)
+{
+    const struct event *e = &b->ev[i];
+    const struct source *s = b->src[e->src];
+    fputs("{\"file\":", f);
+    json_str(f, s->path);
+    fprintf(f, ",\"line\":%" PRIu32 ",\"time\":", e->line);
+    json_time(f, e->t);
+    fputs(",\"message\":\"", f);
+    esc_json(f, event_message(s, e));
+    fputs("\"}", f);
+}
+
+static void step_json(FILE *f, const struct diagnosis *d, const struct step_result *r, int s)
+{
+    fprintf(f, "{\"step\":%d,\"title\":", s + 1);
+    json_str(f, d->pb->steps[s].title);
+    fprintf(f, ",\"verdict\":\"%s\",\"reason\":", verdict_name(r->verdict));
+    json_str_or_null(f, r->verdict == VERDICT_NONE ? r->reason : NULL);
+    fputs(",\"evidence\":[", f);
+    for (size_t k = 0; k < r->nev; k++) {
+        if (k)
+            fputc(',', f);
+        evidence_json(f, d->b, r->ev[k]);
+    }
+    fputs("],\"diagnosis\":", f);
+    if (r->verdict != VERDICT_FAIL && r->verdict != VERDICT_WARN) {
+        fputs("null}", f);
+        return;
+    }
+    bool sig = r->sig >= 0;
+    fprintf(f, "{\"%s\":", sig ? "signature" : "expectation");
+    json_str(f, sig ? d->pb->sigs[r->sig].id : d->pb->expects[r->expect].id);
+    fputs(",\"explanation\":", f);
+    json_str_or_null(f, sig ? d->pb->sigs[r->sig].explanation : d->pb->expects[r->expect].explanation);
+    fputs(",\"fix\":", f);
+    json_str_or_null(f, sig ? d->pb->sigs[r->sig].fix : d->pb->expects[r->expect].fix);
+    fputs(",\"evidence\":", f);
+    evidence_json(f, d->b, r->decisive);
+    fputs("}}", f);
+}
+
+static void diagnosis_json(FILE *f, const struct diagnosis *d)
+{
+    fputs("{\"playbook\":", f);
+    json_str(f, d->pb->name);
+    fputs(",\"sources\":[", f);
+    for (size_t i = 0; i < d->b->nsrc; i++) {
+        if (i)
+            fputc(',', f);
+        source_json(f, d->b->src[i]);
+    }
+    fputs("],\"clocks\":[", f);
+    bool first = true;
+    for (int r = ROLE_NDES_IIS; r <= ROLE_CRP; r++) {
+        const struct clock *c = &d->clock[r];
+        if (!c->present || r == ROLE_IIS)
+            continue;
+        fprintf(f, "%s{\"role\":\"%s\",\"reference\":%s,\"given\":%s,\"known\":%s,"
+                   "\"offset_seconds\":%.3f,\"against\":",
+                first ? "" : ",", role_name((enum role)r), c->reference ? "true" : "false",
+                c->given ? "true" : "false", c->known ? "true" : "false", c->offset_us / 1e6);
+        json_str_or_null(f, c->known && !c->reference && !c->given ? role_name(c->against) : NULL);
+        fprintf(f, ",\"pairs\":%" PRIu32 "}", c->pairs);
+        first = false;
+    }
+    fputs("],\"attempts\":[", f);
+    first = true;
+    for (size_t i = 0; i < d->natt; i++) {
+        const struct attempt *at = &d->att[i];
+        if (!at->selected)
+            continue;
+        fprintf(f, "%s{\"id\":%" PRIu32 ",\"start\":", first ? "" : ",", at->id);
+        json_time(f, at->start);
+        fputs(",\"end\":", f);
+        json_time(f, at->end);
+        fputs(",\"device\":", f);
+        json_str_or_null(f, at->device);
+        fputs(",\"user\":", f);
+        json_str_or_null(f, at->user);
+        if (at->failed_step)
+            fprintf(f, ",\"failed_step\":%d", at->failed_step);
+        else
+            fputs(",\"failed_step\":null", f);
+        fputs(",\"steps\":[", f);
+        for (int s = 0; s < PLAYBOOK_STEPS; s++) {
+            if (s)
+                fputc(',', f);
+            step_json(f, d, &at->step[s], s);
+        }
+        fputs("]}", f);
+        first = false;
+    }
+    fputs("]}\n", f);
+}
+
+void report_diagnosis(FILE *f, const struct diagnosis *d, enum out_format fmt)
+{
+    if (fmt == OUT_JSON)
+        diagnosis_json(f, d);
+    else
+        diagnosis_text(f, d);
 }

@@ -54,6 +54,17 @@ const char *role_name(enum role r)
     }
 }
 
+bool role_from_name(const char *name, enum role *out)
+{
+    for (int r = ROLE_UNKNOWN; r <= ROLE_CONFIGMGR; r++) {
+        if (strcmp(role_name((enum role)r), name) == 0) {
+            *out = (enum role)r;
+            return true;
+        }
+    }
+    return false;
+}
+
 const char *zone_name(enum zone z)
 {
     switch (z) {

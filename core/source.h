@@ -116,6 +116,7 @@ void source_free(struct source *s);
 
 const char *encoding_name(enum encoding e);
 const char *role_name(enum role r);
+bool role_from_name(const char *name, enum role *out);
 const char *zone_name(enum zone z);
 
 #endif

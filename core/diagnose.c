@@ -1,0 +1,1111 @@
+/* diagnose.c - classification, exchanges, clock offsets, attempts and verdicts.
+ * The structure of the flow (which exchange happens inside which) is here; its numbers
+ * (windows, tolerances) and its words (signatures, explanations) are in the playbook. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diagnose.h"
+#include "parser.h"
+#include "timeline.h"
+#include "timeutil.h"
+
+#define SEC(x) ((int64_t)((x) * 1e6))
+
+const char *xkind_name(enum xkind k)
+{
+    static const char *const names[XKIND_COUNT] = {
+        "none", "ndes-getca", "ndes-pkioperation", "plugin-verify", "plugin-notify",
+        "crp-http-verify", "crp-http-notify", "crp-verify", "crp-notify",
+    };
+    return k < XKIND_COUNT ? names[k] : "none";
+}
+
+/* ---- classification ----------------------------------------------------------------------- */
+
+static bool classify(struct diagnosis *d)
+{
+    struct bundle *b = d->b;
+    struct pb_candidates *sig = calloc(b->nsrc ? b->nsrc : 1, sizeof *sig);
+    struct pb_candidates *mk = calloc(b->nsrc ? b->nsrc : 1, sizeof *mk);
+    bool ok = sig && mk;
+    for (size_t i = 0; ok && i < b->nsrc; i++) {
+        if (b->src[i]->skipped)
+            continue;
+        ok = playbook_candidates(d->pb, b->src[i], &sig[i]) &&
+             playbook_mark_candidates(d->pb, b->src[i], &mk[i]);
+    }
+    for (size_t i = 0; ok && i < b->nev; i++) {
+        struct event *e = &b->ev[i];
+        const struct source *s = b->src[e->src];
+        e->sig = 0;
+        e->mark = MARK_NONE;
+        if (e->flags & EVF_RAW)
+            continue;
+        if (sig[e->src].n) {
+            int k = playbook_classify(d->pb, &sig[e->src], s, e);
+            e->sig = (uint16_t)(k + 1);
+        }
+        if (mk[e->src].n)
+            e->mark = (uint8_t)playbook_mark_of(d->pb, &mk[e->src], s, e);
+    }
+    for (size_t i = 0; sig && mk && i < b->nsrc; i++) {
+        pb_candidates_free(&sig[i]);
+        pb_candidates_free(&mk[i]);
+    }
+    free(sig);
+    free(mk);
+    return ok;
+}
+
+static const struct pb_sig *sig_of(const struct diagnosis *d, const struct event *e)
+{
+    return e->sig ? &d->pb->sigs[e->sig - 1] : NULL;
+}
+
+static enum verdict verdict_of(const struct diagnosis *d, const struct event *e)
+{
+    const struct pb_sig *s = sig_of(d, e);
+    return s ? s->verdict : VERDICT_NONE;
+}
+
+/* ---- exchanges ---------------------------------------------------------------------------- */
+
+static uint32_t new_exchange(struct diagnosis *d, enum xkind kind, uint16_t src)
+{
+    if (d->nx == d->capx) {
+        size_t cap = d->capx ? d->capx * 2 : 256;
+        struct exchange *v = realloc(d->x, cap * sizeof *v);
+        if (!v)
+            return UINT32_MAX;
+        d->x = v;
+        d->capx = cap;
+    }
+    struct exchange *x = &d->x[d->nx];
+    *x = (struct exchange){ .kind = kind, .src = src };
+    x->lo_min = x->lo_max = INT64_MAX;
+    x->hi_min = x->hi_max = INT64_MIN;
+    return (uint32_t)d->nx++;
+}
+
+static void join_exchange(struct diagnosis *d, uint32_t xi, size_t evi)
+{
+    struct exchange *x = &d->x[xi];
+    const struct event *e = &d->b->ev[evi];
+    d->xchg_of[evi] = xi + 1;
+    x->nev++;
+    if (e->t < x->lo_min)
+        x->lo_min = x->lo_max = e->t;
+    if (e->t > x->hi_max)
+        x->hi_min = x->hi_max = e->t;
+    if (verdict_of(d, e) == VERDICT_FAIL)
+        x->failed = true;
+}
+
+static uint64_t hash_span(uint64_t h, struct span s)
+{
+    for (size_t i = 0; i < s.n; i++)
+        h = (h ^ (unsigned char)s.p[i]) * 1099511628211u;
+    return (h ^ 0xff) * 1099511628211u;
+}
+
+static bool field_u64(const struct source *s, const struct event *e, const char *name,
+                      uint64_t *v)
+{
+    struct span f;
+    return s->parser->field && s->parser->field(s, e, name, &f) && span_to_u64(f, v);
+}
+
+/* An IIS line is one exchange. It ends at its logged time (whole seconds: the true end lies
+ * within the next second) and lasted time-taken milliseconds. */
+static bool iis_exchange(struct diagnosis *d, size_t i, enum xkind kind)
+{
+    const struct event *e = &d->b->ev[i];
+    const struct source *s = d->b->src[e->src];
+    uint32_t xi = new_exchange(d, kind, e->src);
+    if (xi == UINT32_MAX)
+        return false;
+    join_exchange(d, xi, i);
+    struct exchange *x = &d->x[xi];
+    uint64_t taken = 0;
+    field_u64(s, e, "time-taken", &taken);
+    if (taken > 86400000u)
+        taken = 86400000u;
+    struct span tf;
+    int64_t grain = US_PER_SEC;
+    if (s->parser->field(s, e, "time", &tf) && span_find(tf, "."))
+        grain = 1000;
+    x->lo_min = e->t - (int64_t)taken * 1000;
+    x->lo_max = x->lo_min + grain;
+    x->hi_min = e->t;
+    x->hi_max = e->t + grain;
+    x->complete = true;
+    /* The client address: behind WAP every device shares it, and one device's requests do not
+     * even share a user agent (the MDM pair comes without one), so it only keeps apart
+     * clients that do come from different addresses. */
+    struct span ip = { "", 0 };
+    s->parser->field(s, e, "c-ip", &ip);
+    x->key = hash_span(1469598103934665603u, ip);
+    return true;
+}
+
+static enum xkind iis_kind(enum mark m)
+{
+    switch (m) {
+    case MARK_GETCACERT:
+    case MARK_GETCACAPS: return X_NDES_GETCA;
+    case MARK_PKIOPERATION: return X_NDES_PKIOP;
+    case MARK_CRP_HTTP_VERIFY: return X_CRP_HTTP_VERIFY;
+    case MARK_CRP_HTTP_NOTIFY: return X_CRP_HTTP_NOTIFY;
+    default: return X_NONE;
+    }
+}
+
+/* The block family of a ConfigMgr mark, and whether it opens or closes a block. "Sending
+ * request" is written by VerifyRequest and Notify alike: it belongs to whichever is open. */
+static enum xkind block_kind(enum mark m)
+{
+    switch (m) {
+    case MARK_VERIFY_CALL:
+    case MARK_VERIFY_RESULT:
+    case MARK_VERIFY_EXIT: return X_PLUGIN_VERIFY;
+    case MARK_NOTIFY_CALL:
+    case MARK_NOTIFY_EXIT: return X_PLUGIN_NOTIFY;
+    case MARK_CRP_VERIFY_BEGIN:
+    case MARK_CRP_VERIFY_END: return X_CRP_VERIFY;
+    case MARK_CRP_NOTIFY_BEGIN:
+    case MARK_CRP_NOTIFY_END: return X_CRP_NOTIFY;
+    default: return X_NONE;
+    }
+}
+
+static bool is_begin(enum mark m)
+{
+    return m == MARK_VERIFY_CALL || m == MARK_NOTIFY_CALL || m == MARK_CRP_VERIFY_BEGIN ||
+           m == MARK_CRP_NOTIFY_BEGIN;
+}
+
+static bool is_end(enum mark m)
+{
+    return m == MARK_VERIFY_EXIT || m == MARK_NOTIFY_EXIT || m == MARK_CRP_VERIFY_END ||
+           m == MARK_CRP_NOTIFY_END;
+}
+
+/* A block still open on one thread of one ConfigMgr log. */
+struct open_block {
+    uint16_t src;
+    uint64_t thread;
+    uint32_t x;
+    int64_t last;
+    bool progressed; /* it has seen more than its opening line(s) */
+};
+
+struct blocks {
+    struct open_block *v;
+    size_t n, cap;
+};
+
+static struct open_block *block_find(struct blocks *bl, uint16_t src, uint64_t thread)
+{
+    for (size_t i = 0; i < bl->n; i++)
+        if (bl->v[i].src == src && bl->v[i].thread == thread)
+            return &bl->v[i];
+    return NULL;
+}
+
+static void block_close(struct blocks *bl, struct open_block *ob)
+{
+    *ob = bl->v[--bl->n];
+}
+
+static struct open_block *block_open(struct diagnosis *d, struct blocks *bl, uint16_t src,
+                                     uint64_t thread, enum xkind kind)
+{
+    if (bl->n == bl->cap) {
+        size_t cap = bl->cap ? bl->cap * 2 : 32;
+        struct open_block *v = realloc(bl->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        bl->v = v;
+        bl->cap = cap;
+    }
+    uint32_t xi = new_exchange(d, kind, src);
+    if (xi == UINT32_MAX)
+        return NULL;
+    struct open_block *ob = &bl->v[bl->n++];
+    *ob = (struct open_block){ .src = src, .thread = thread, .x = xi };
+    return ob;
+}
+
+/* One line of a ConfigMgr log: it opens, extends or closes the block of its thread. Lines
+ * without a mark join the block open on their thread: they are part of that request. */
+static bool block_line(struct diagnosis *d, struct blocks *bl, size_t i)
+{
+    const struct event *e = &d->b->ev[i];
+    const struct source *s = d->b->src[e->src];
+    uint64_t thread;
+    if (!field_u64(s, e, "thread", &thread))
+        return true;
+    enum mark m = (enum mark)e->mark;
+    enum xkind fam = block_kind(m);
+    struct open_block *ob = block_find(bl, e->src, thread);
+    if (ob && e->t - ob->last > SEC(d->pb->win.gap)) {
+        block_close(bl, ob);
+        ob = NULL;
+    }
+    if (ob && fam != X_NONE && fam != d->x[ob->x].kind) {
+        block_close(bl, ob); /* another kind of request began on this thread */
+        ob = NULL;
+    }
+    if (ob && is_begin(m) && ob->progressed) {
+        block_close(bl, ob); /* a new request began before the last one ended */
+        ob = NULL;
+    }
+    if (!ob) {
+        if (fam == X_NONE)
+            return true;
+        ob = block_open(d, bl, e->src, thread, fam);
+        if (!ob)
+            return false;
+    }
+    join_exchange(d, ob->x, i);
+    ob->last = e->t;
+    if (!is_begin(m))
+        ob->progressed = true;
+    if (is_end(m)) {
+        d->x[ob->x].complete = true;
+        block_close(bl, ob);
+    }
+    return true;
+}
+
+static bool build_exchanges(struct diagnosis *d)
+{
+    struct bundle *b = d->b;
+    d->nx = 0;
+    memset(d->xchg_of, 0, b->nev * sizeof *d->xchg_of);
+    struct blocks bl = { 0 };
+    bool ok = true;
+    for (size_t i = 0; ok && i < b->nev; i++) {
+        const struct event *e = &b->ev[i];
+        const struct source *s = b->src[e->src];
+        if (e->flags & EVF_RAW)
+            continue;
+        if (strcmp(s->parser->name, "w3c") == 0) {
+            enum xkind k = iis_kind((enum mark)e->mark);
+            if (k != X_NONE)
+                ok = iis_exchange(d, i, k);
+        } else if (s->role == ROLE_NDESPLUGIN || s->role == ROLE_CRP) {
+            ok = block_line(d, &bl, i);
+        }
+    }
+    free(bl.v);
+    return ok;
+}
+
+/* ---- clocks ------------------------------------------------------------------------------- */
+
+struct endpoint {
+    int64_t v;
+    int delta; /* +1 opens, -1 closes */
+};
+
+static int cmp_endpoint(const void *a, const void *b)
+{
+    const struct endpoint *x = a, *y = b;
+    if (x->v != y->v)
+        return (x->v > y->v) - (x->v < y->v);
+    return y->delta - x->delta; /* at equal values, opens first: closed intervals */
+}
+
+uint32_t skew_best(const int64_t *lo, const int64_t *hi, size_t n, int64_t *best)
+{
+    struct endpoint *ep = malloc((2 * n + 1) * sizeof *ep);
+    if (!ep)
+        return 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (lo[i] > hi[i])
+            continue;
+        ep[m++] = (struct endpoint){ lo[i], +1 };
+        ep[m++] = (struct endpoint){ hi[i], -1 };
+    }
+    qsort(ep, m, sizeof *ep, cmp_endpoint);
+    /* the regions where the most intervals agree; among them the one holding 0, else the one
+     * nearest to 0, and within it its middle */
+    int count = 0, top = 0;
+    int64_t pick = 0, pick_dist = INT64_MAX;
+    for (size_t i = 0; i < m; i++) {
+        count += ep[i].delta;
+        if (ep[i].delta < 0 || count < top)
+            continue;
+        /* a region of `count` starts here and ends at the next endpoint that closes */
+        int64_t a = ep[i].v, z = a;
+        for (size_t j = i + 1; j < m; j++) {
+            if (ep[j].delta < 0) {
+                z = ep[j].v;
+                break;
+            }
+        }
+        int64_t cand, dist;
+        if (a <= 0 && 0 <= z) {
+            cand = 0;
+            dist = 0;
+        } else {
+            cand = a + (z - a) / 2;
+            dist = a > 0 ? a : -z;
+        }
+        if (count > top || dist < pick_dist) {
+            top = count;
+            pick = cand;
+            pick_dist = dist;
+        }
+    }
+    free(ep);
+    if (top > 0)
+        *best = pick;
+    return (uint32_t)top;
+}
+
+/* Which exchange happens inside which: the structure of the flow. */
+struct relation {
+    enum xkind outer, inner;
+};
+
+static const struct relation relations[] = {
+    { X_NDES_PKIOP, X_PLUGIN_VERIFY },        /* the policy module runs inside PKIOperation */
+    { X_NDES_PKIOP, X_PLUGIN_NOTIFY },
+    { X_PLUGIN_VERIFY, X_CRP_HTTP_VERIFY },   /* the CRP's POST between send and answer */
+    { X_PLUGIN_NOTIFY, X_CRP_HTTP_NOTIFY },
+    { X_CRP_HTTP_VERIFY, X_CRP_VERIFY },      /* CRP.log's validation inside its POST */
+    { X_CRP_HTTP_NOTIFY, X_CRP_NOTIFY },
+    /* the same when a log in between was not given */
+    { X_PLUGIN_VERIFY, X_CRP_VERIFY },
+    { X_PLUGIN_NOTIFY, X_CRP_NOTIFY },
+    { X_NDES_PKIOP, X_CRP_HTTP_VERIFY },
+    { X_NDES_PKIOP, X_CRP_VERIFY },
+    { X_NDES_PKIOP, X_CRP_HTTP_NOTIFY },
+    { X_NDES_PKIOP, X_CRP_NOTIFY },
+};
+#define NRELATIONS (sizeof relations / sizeof relations[0])
+
+static enum role role_of_x(const struct diagnosis *d, const struct exchange *x)
+{
+    return d->b->src[x->src]->role;
+}
+
+/* Exchanges of a kind in one clock group, sorted by start. */
+static size_t collect(const struct diagnosis *d, enum xkind k, enum role r, uint32_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->nx; i++)
+        if (d->x[i].kind == k && role_of_x(d, &d->x[i]) == r)
+            out[n++] = (uint32_t)i;
+    return n;
+}
+
+/* Feasible offsets for group g so that inner i falls inside outer o (g on the inner side),
+ * or so that o, when g is the outer side, holds i. The known side's offset is `known`. */
+static void feasible(const struct exchange *o, const struct exchange *i, bool g_inner,
+                     int64_t known, int64_t tol, int64_t *lo, int64_t *hi)
+{
+    if (g_inner) {
+        *lo = o->lo_min + known - i->lo_max - tol;
+        *hi = o->hi_max + known - i->hi_min + tol;
+    } else {
+        *lo = i->hi_min + known - o->hi_max - tol;
+        *hi = i->lo_max + known - o->lo_min + tol;
+    }
+}
+
+struct pairs {
+    int64_t *lo, *hi;
+    size_t n, cap;
+};
+
+static bool pairs_add(struct pairs *p, int64_t lo, int64_t hi)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 1024;
+        int64_t *a = realloc(p->lo, cap * sizeof *a);
+        if (!a)
+            return false;
+        p->lo = a;
+        int64_t *z = realloc(p->hi, cap * sizeof *z);
+        if (!z)
+            return false;
+        p->hi = z;
+        p->cap = cap;
+    }
+    p->lo[p->n] = lo;
+    p->hi[p->n] = hi;
+    p->n++;
+    return true;
+}
+
+/* Pairs of exchanges between a known group and g, under one relation. First pass (around is
+ * NULL): a sample of each side, every pair within max_skew. Second pass: every exchange of
+ * g's side against those of the other side near the first estimate. */
+static bool relation_pairs(const struct diagnosis *d, const struct relation *rel, enum role g,
+                           enum role k, const int64_t *around, struct pairs *p, uint32_t *tmp_o,
+                           uint32_t *tmp_i)
+{
+    bool g_inner;
+    size_t no, ni;
+    if ((no = collect(d, rel->outer, k, tmp_o)) > 0 && (ni = collect(d, rel->inner, g, tmp_i)) > 0)
+        g_inner = true;
+    else if ((no = collect(d, rel->outer, g, tmp_o)) > 0 &&
+             (ni = collect(d, rel->inner, k, tmp_i)) > 0)
+        g_inner = false;
+    else
+        return true;
+    int64_t known = d->clock[k].offset_us, tol = SEC(d->pb->win.tolerance);
+    int64_t maxskew = SEC(d->pb->win.max_skew);
+    size_t so = around ? 1 : (no > 512 ? no / 512 : 1);
+    size_t si = around ? 1 : (ni > 512 ? ni / 512 : 1);
+    for (size_t a = 0; a < no; a += so) {
+        const struct exchange *o = &d->x[tmp_o[a]];
+        for (size_t c = 0; c < ni; c += si) {
+            const struct exchange *in = &d->x[tmp_i[c]];
+            int64_t lo, hi;
+            feasible(o, in, g_inner, known, tol, &lo, &hi);
+            if (lo > hi || hi < -maxskew || lo > maxskew)
+                continue;
+            if (around && (hi < *around - SEC(5) || lo > *around + SEC(5)))
+                continue;
+            if (!pairs_add(p, lo, hi))
+                return false;
+        }
+    }
+    return true;
+}
+
+static bool estimate_group(struct diagnosis *d, enum role g, enum role k, uint32_t *tmp_o,
+                           uint32_t *tmp_i, bool *found)
+{
+    struct pairs p = { 0 };
+    int64_t first = 0, best = 0;
+    bool ok = true;
+    *found = false;
+    for (size_t r = 0; ok && r < NRELATIONS; r++)
+        ok = relation_pairs(d, &relations[r], g, k, NULL, &p, tmp_o, tmp_i);
+    if (ok && p.n && skew_best(p.lo, p.hi, p.n, &first)) {
+        p.n = 0;
+        for (size_t r = 0; ok && r < NRELATIONS; r++)
+            ok = relation_pairs(d, &relations[r], g, k, &first, &p, tmp_o, tmp_i);
+        uint32_t agree = ok ? skew_best(p.lo, p.hi, p.n, &best) : 0;
+        if (agree) {
+            int64_t min = SEC(d->pb->win.skew_min);
+            d->clock[g].offset_us = (best < min && best > -min) ? 0 : best;
+            d->clock[g].pairs = agree;
+            d->clock[g].against = k;
+            d->clock[g].known = true;
+            *found = true;
+        }
+    }
+    free(p.lo);
+    free(p.hi);
+    return ok;
+}
+
+static int cmp_event_time(const void *a, const void *b)
+{
+    const struct event *x = a, *y = b;
+    if (x->t != y->t)
+        return (x->t > y->t) - (x->t < y->t);
+    if (x->src != y->src)
+        return (x->src > y->src) - (x->src < y->src);
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+/* The clock groups are the source roles of the flow; the reference is the first of them
+ * present. Each other group is measured against a known one through the exchanges they share,
+ * until no more can be measured. Offsets are then applied to the events. */
+static bool align_clocks(struct diagnosis *d, bool *moved)
+{
+    static const enum role order[] = { ROLE_NDES_IIS, ROLE_NDESPLUGIN, ROLE_CRP_IIS, ROLE_CRP };
+    struct bundle *b = d->b;
+    *moved = false;
+    for (size_t i = 0; i < b->nsrc; i++) {
+        const struct source *s = b->src[i];
+        if (s->skipped)
+            continue;
+        d->clock[s->role].present = true;
+        if (s->tz_given)
+            d->clock[s->role].given = true;
+    }
+    d->reference = ROLE_UNKNOWN;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        struct clock *c = &d->clock[order[i]];
+        if (!c->present)
+            continue;
+        if (d->reference == ROLE_UNKNOWN) {
+            d->reference = order[i];
+            c->reference = c->known = true;
+        } else if (c->given) {
+            c->known = true;
+        }
+    }
+    uint32_t *tmp_o = malloc((d->nx ? d->nx : 1) * sizeof *tmp_o);
+    uint32_t *tmp_i = malloc((d->nx ? d->nx : 1) * sizeof *tmp_i);
+    bool ok = tmp_o && tmp_i, progress = true;
+    while (ok && progress) {
+        progress = false;
+        for (size_t gi = 0; ok && gi < sizeof order / sizeof order[0]; gi++) {
+            enum role g = order[gi];
+            if (!d->clock[g].present || d->clock[g].known)
+                continue;
+            for (size_t ki = 0; ok && ki < sizeof order / sizeof order[0]; ki++) {
+                enum role k = order[ki];
+                bool found = false;
+                if (k == g || !d->clock[k].known)
+                    continue;
+                ok = estimate_group(d, g, k, tmp_o, tmp_i, &found);
+                if (found) {
+                    progress = true;
+                    break;
+                }
+            }
+        }
+    }
+    free(tmp_o);
+    free(tmp_i);
+    if (!ok)
+        return false;
+    for (size_t i = 0; i < b->nev; i++) {
+        int64_t off = d->clock[b->src[b->ev[i].src]->role].offset_us;
+        if (off) {
+            b->ev[i].t += off;
+            *moved = true;
+        }
+    }
+    if (*moved) {
+        for (size_t i = 0; i < b->nsrc; i++) {
+            struct source *s = b->src[i];
+            int64_t off = s->skipped ? 0 : d->clock[s->role].offset_us;
+            if (!off)
+                continue;
+            if (s->first != TIME_NONE)
+                s->first += off;
+            if (s->last != TIME_NONE)
+                s->last += off;
+            source_note(s, 0, "clock corrected by %+.3f s to match the %s log", off / 1e6,
+                        role_name(d->clock[s->role].against));
+        }
+        qsort(b->ev, b->nev, sizeof *b->ev, cmp_event_time);
+    }
+    return true;
+}
+
+/* ---- linking exchanges into attempts ------------------------------------------------------ */
+
+static uint32_t uf_find(struct exchange *x, uint32_t i)
+{
+    while (x[i].parent != i) {
+        x[i].parent = x[x[i].parent].parent;
+        i = x[i].parent;
+    }
+    return i;
+}
+
+static void uf_union(struct exchange *x, uint32_t a, uint32_t b)
+{
+    a = uf_find(x, a);
+    b = uf_find(x, b);
+    if (a == b)
+        return;
+    if (b < a) {
+        uint32_t t = a;
+        a = b;
+        b = t;
+    }
+    x[b].parent = a;
+    x[a].kinds |= x[b].kinds;
+}
+
+static int64_t mid(const struct exchange *x)
+{
+    return x->lo_min / 2 + x->hi_max / 2;
+}
+
+static int64_t max_duration(const struct diagnosis *d, const uint32_t *v, size_t n)
+{
+    int64_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (d->x[v[i]].hi_max - d->x[v[i]].lo_min > m)
+            m = d->x[v[i]].hi_max - d->x[v[i]].lo_min;
+    return m;
+}
+
+static int64_t g_sort_key(const struct diagnosis *d, uint32_t i)
+{
+    return d->x[i].lo_min;
+}
+
+/* insertion-friendly sort of exchange indices by start (they come nearly sorted) */
+static void sort_by_start(const struct diagnosis *d, uint32_t *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint32_t t = v[i];
+        size_t j = i;
+        while (j > 0 && g_sort_key(d, v[j - 1]) > g_sort_key(d, t)) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = t;
+    }
+}
+
+static size_t collect_kind(const struct diagnosis *d, enum xkind k, uint32_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->nx; i++)
+        if (d->x[i].kind == k)
+            out[n++] = (uint32_t)i;
+    sort_by_start(d, out, n);
+    return n;
+}
+
+/* Each inner exchange not yet tied upwards takes the nearest outer that holds it in time and
+ * holds no other of its kind. */
+static void link_relation(struct diagnosis *d, const struct relation *rel, uint32_t *outer,
+                          uint32_t *inner)
+{
+    size_t no = collect_kind(d, rel->outer, outer);
+    size_t ni = collect_kind(d, rel->inner, inner);
+    if (!no || !ni)
+        return;
+    int64_t tol = SEC(d->pb->win.tolerance), maxdur = max_duration(d, outer, no);
+    uint32_t bit = 1u << rel->inner;
+    for (size_t c = 0; c < ni; c++) {
+        struct exchange *in = &d->x[inner[c]];
+        if (in->linked_up)
+            continue;
+        int64_t from = in->hi_min - tol - maxdur, to = in->lo_max + tol;
+        size_t lo = 0, hi = no;
+        while (lo < hi) {
+            size_t m = lo + (hi - lo) / 2;
+            if (d->x[outer[m]].lo_min < from)
+                lo = m + 1;
+            else
+                hi = m;
+        }
+        uint32_t best = UINT32_MAX;
+        int64_t best_dist = INT64_MAX;
+        for (size_t a = lo; a < no && d->x[outer[a]].lo_min <= to; a++) {
+            const struct exchange *o = &d->x[outer[a]];
+            if ((o->adopted & bit) || o->lo_min - tol > in->lo_max || in->hi_min > o->hi_max + tol)
+                continue;
+            int64_t dist = mid(o) - mid(in);
+            if (dist < 0)
+                dist = -dist;
+            if (dist < best_dist) {
+                best_dist = dist;
+                best = outer[a];
+            }
+        }
+        if (best != UINT32_MAX) {
+            d->x[best].adopted |= bit;
+            in->linked_up = true;
+            uf_union(d->x, best, inner[c]);
+        }
+    }
+}
+
+/* A Notify belongs to the VerifyRequest just before it, when nothing else tied them. */
+static void link_notify(struct diagnosis *d, enum xkind verify, enum xkind notify,
+                        uint32_t *vs, uint32_t *ns)
+{
+    size_t nv = collect_kind(d, verify, vs), nn = collect_kind(d, notify, ns);
+    int64_t after = SEC(d->pb->win.notify_after), tol = SEC(d->pb->win.tolerance);
+    for (size_t c = 0; c < nn; c++) {
+        uint32_t n = ns[c];
+        if (d->x[uf_find(d->x, n)].kinds & (1u << verify))
+            continue;
+        for (size_t a = nv; a-- > 0;) {
+            const struct exchange *v = &d->x[vs[a]];
+            if (v->hi_min > d->x[n].lo_max + tol)
+                continue;
+            if (d->x[n].lo_min - v->hi_max > after)
+                break;
+            if (d->x[uf_find(d->x, vs[a])].kinds & (1u << notify))
+                continue;
+            uf_union(d->x, vs[a], n);
+            break;
+        }
+    }
+}
+
+/* GetCACert and GetCACaps belong to the PKIOperation that follows them from the same client.
+ * One that ties to nothing is an attempt of its own only when it failed (see
+ * worth_an_attempt): a device retrying is making a new attempt each time. */
+static void link_preamble(struct diagnosis *d, uint32_t *ca, uint32_t *pk)
+{
+    size_t nc = collect_kind(d, X_NDES_GETCA, ca), np = collect_kind(d, X_NDES_PKIOP, pk);
+    int64_t pre = SEC(d->pb->win.preamble);
+    size_t p = 0;
+    for (size_t c = 0; c < nc; c++) {
+        const struct exchange *g = &d->x[ca[c]];
+        if (g->failed)
+            continue; /* a device whose GetCACert failed does not go on to PKIOperation */
+        while (p < np && d->x[pk[p]].lo_max < g->hi_min)
+            p++;
+        for (size_t q = p; q < np && d->x[pk[q]].lo_min <= g->hi_max + pre; q++) {
+            if (d->x[pk[q]].key == g->key) {
+                uf_union(d->x, pk[q], ca[c]);
+                d->x[ca[c]].linked_up = true;
+                break;
+            }
+        }
+    }
+}
+
+static bool worth_an_attempt(const struct exchange *root, bool failed)
+{
+    uint32_t k = root->kinds & ~(1u << X_NDES_GETCA);
+    return k != 0 || failed;
+}
+
+static int cmp_attempt_start(const void *a, const void *b)
+{
+    const struct attempt *x = a, *y = b;
+    if (x->start != y->start)
+        return (x->start > y->start) - (x->start < y->start);
+    return (x->end > y->end) - (x->end < y->end);
+}
+
+static bool form_attempts(struct diagnosis *d)
+{
+    uint32_t *a = malloc((d->nx ? d->nx : 1) * sizeof *a);
+    uint32_t *z = malloc((d->nx ? d->nx : 1) * sizeof *z);
+    bool ok = a && z;
+    if (ok) {
+        for (size_t i = 0; i < d->nx; i++) {
+            d->x[i].parent = (uint32_t)i;
+            d->x[i].kinds = 1u << d->x[i].kind;
+        }
+        for (size_t r = 0; r < NRELATIONS; r++)
+            link_relation(d, &relations[r], a, z);
+        link_notify(d, X_PLUGIN_VERIFY, X_PLUGIN_NOTIFY, a, z);
+        link_notify(d, X_CRP_VERIFY, X_CRP_NOTIFY, a, z);
+        link_notify(d, X_CRP_HTTP_VERIFY, X_CRP_HTTP_NOTIFY, a, z);
+        link_preamble(d, a, z);
+    }
+    free(a);
+    free(z);
+    if (!ok)
+        return false;
+
+    /* one attempt per set worth one; its span from the exchanges' times */
+    bool *failed = calloc(d->nx ? d->nx : 1, sizeof *failed);
+    uint32_t *slot = malloc((d->nx ? d->nx : 1) * sizeof *slot);
+    if (!failed || !slot) {
+        free(failed);
+        free(slot);
+        return false;
+    }
+    for (size_t i = 0; i < d->nx; i++)
+        if (d->x[i].failed)
+            failed[uf_find(d->x, (uint32_t)i)] = true;
+    size_t n = 0;
+    for (size_t i = 0; i < d->nx; i++) {
+        slot[i] = UINT32_MAX;
+        if (uf_find(d->x, (uint32_t)i) == i && worth_an_attempt(&d->x[i], failed[i]))
+            slot[i] = (uint32_t)n++;
+    }
+    d->att = calloc(n ? n : 1, sizeof *d->att);
+    if (!d->att) {
+        free(failed);
+        free(slot);
+        return false;
+    }
+    d->natt = n;
+    for (size_t i = 0; i < n; i++) {
+        d->att[i].start = INT64_MAX;
+        d->att[i].end = INT64_MIN;
+    }
+    for (size_t i = 0; i < d->nx; i++) {
+        uint32_t s = slot[uf_find(d->x, (uint32_t)i)];
+        if (s == UINT32_MAX)
+            continue;
+        struct attempt *at = &d->att[s];
+        if (d->x[i].lo_min < at->start)
+            at->start = d->x[i].lo_min;
+        if (d->x[i].hi_min > at->end)
+            at->end = d->x[i].hi_min;
+        d->x[i].attempt = s + 1; /* provisional: renumbered below */
+    }
+    for (size_t i = 0; i < n; i++)
+        d->att[i].id = (uint32_t)i + 1;
+    /* number attempts in time order, and tell the exchanges their final numbers */
+    qsort(d->att, n, sizeof *d->att, cmp_attempt_start);
+    uint32_t *renum = malloc((n ? n : 1) * sizeof *renum);
+    if (!renum) {
+        free(failed);
+        free(slot);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        renum[d->att[i].id - 1] = (uint32_t)i + 1;
+        d->att[i].id = (uint32_t)i + 1;
+        d->att[i].selected = true;
+    }
+    for (size_t i = 0; i < d->nx; i++)
+        if (d->x[i].attempt)
+            d->x[i].attempt = renum[d->x[i].attempt - 1];
+    free(renum);
+    free(failed);
+    free(slot);
+    return true;
+}
+
+uint32_t diagnose_attempt_of(const struct diagnosis *d, size_t i)
+{
+    if (!d->xchg_of || i >= d->b->nev || !d->xchg_of[i])
+        return 0;
+    return d->x[d->xchg_of[i] - 1].attempt;
+}
+
+/* ---- verdicts ----------------------------------------------------------------------------- */
+
+static int severity(enum verdict v)
+{
+    switch (v) {
+    case VERDICT_FAIL: return 4;
+    case VERDICT_WARN: return 3;
+    case VERDICT_PASS: return 2;
+    case VERDICT_INFO: return 1;
+    default: return 0;
+    }
+}
+
+static bool role_loaded(const struct diagnosis *d, enum role r)
+{
+    return r != ROLE_UNKNOWN && r <= ROLE_CONFIGMGR && d->clock[r].present;
+}
+
+/* The files of the roles of a step that were given, in words: "ndes/NDESPlugin.log". */
+static void given_files(const struct diagnosis *d, const struct pb_step *st, char *out,
+                        size_t cap)
+{
+    size_t k = 0, count = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < d->b->nsrc; i++) {
+        const struct source *s = d->b->src[i];
+        bool mine = false;
+        for (size_t r = 0; !s->skipped && r < st->nroles; r++)
+            mine |= s->role == st->roles[r];
+        if (!mine)
+            continue;
+        if (count++ < 2 && k < cap)
+            k += (size_t)snprintf(out + k, cap - k, "%s%s", count > 1 ? ", " : "", s->path);
+    }
+    if (count > 2 && k < cap)
+        snprintf(out + k, cap - k, " and %zu more", count - 2);
+}
+
+static void none_reason(const struct diagnosis *d, const struct attempt *at, int step,
+                        struct step_result *r)
+{
+    const struct pb_step *st = &d->pb->steps[step];
+    bool any = false;
+    for (size_t i = 0; i < st->nroles; i++)
+        any |= role_loaded(d, st->roles[i]);
+    if (!any) {
+        snprintf(r->reason, sizeof r->reason, "no log for this step was given: %s would show it",
+                 st->evidence ? st->evidence : "another log");
+        return;
+    }
+    char files[200], a[32], z[32];
+    given_files(d, st, files, sizeof files);
+    time_format_iso(at->start, a);
+    time_format_iso(at->end, z);
+    snprintf(r->reason, sizeof r->reason, "%s given, but nothing of this step in the attempt's "
+             "window (%s .. %s)", files, a + 11, z + 11);
+}
+
+static bool attempt_failed_by_signature(const struct attempt *at)
+{
+    for (int s = 0; s < PLAYBOOK_STEPS; s++)
+        if (at->step[s].verdict == VERDICT_FAIL && at->step[s].sig >= 0)
+            return true;
+    return false;
+}
+
+/* Absence rules, last: only where no signature found a failure. */
+static void apply_expectations(struct diagnosis *d, struct attempt *at, const size_t *first_mark)
+{
+    if (attempt_failed_by_signature(at))
+        return;
+    for (size_t k = 0; k < d->pb->nexpects; k++) {
+        const struct pb_expect *x = &d->pb->expects[k];
+        if (x->if_loaded != ROLE_UNKNOWN && !role_loaded(d, x->if_loaded))
+            continue;
+        if (!(at->marks & (1u << x->when)))
+            continue;
+        size_t when = first_mark[x->when];
+        if (x->when_verdict != VERDICT_NONE && verdict_of(d, &d->b->ev[when]) != x->when_verdict)
+            continue;
+        bool missing = true;
+        for (size_t m = 0; m < x->nmissing; m++)
+            if (at->marks & (1u << x->missing[m]))
+                missing = false;
+        if (!missing)
+            continue;
+        struct step_result *r = &at->step[x->step - 1];
+        if (severity(x->verdict) > severity(r->verdict) ||
+            (severity(x->verdict) == severity(r->verdict) && r->sig < 0 && r->expect < 0)) {
+            r->verdict = x->verdict;
+            r->expect = (int)k;
+            r->sig = -1;
+            r->decisive = when;
+        }
+    }
+}
+
+static bool judge(struct diagnosis *d)
+{
+    struct bundle *b = d->b;
+    size_t total = 0;
+    size_t *count = calloc(d->natt * PLAYBOOK_STEPS + 1, sizeof *count);
+    if (!count)
+        return false;
+    for (size_t i = 0; i < b->nev; i++) {
+        uint32_t a = diagnose_attempt_of(d, i);
+        if (a && b->ev[i].sig) {
+            count[(a - 1) * PLAYBOOK_STEPS + (size_t)(sig_of(d, &b->ev[i])->step - 1)]++;
+            total++;
+        }
+    }
+    d->evpool = malloc((total ? total : 1) * sizeof *d->evpool);
+    size_t *first_mark = malloc(MARK_COUNT * d->natt * sizeof *first_mark + 1);
+    if (!d->evpool || !first_mark) {
+        free(count);
+        free(first_mark);
+        return false;
+    }
+    size_t off = 0;
+    for (size_t a = 0; a < d->natt; a++) {
+        for (int s = 0; s < PLAYBOOK_STEPS; s++) {
+            struct step_result *r = &d->att[a].step[s];
+            r->ev = d->evpool + off;
+            off += count[a * PLAYBOOK_STEPS + (size_t)s];
+            r->sig = r->expect = -1;
+        }
+    }
+    free(count);
+    for (size_t i = 0; i < b->nev; i++) {
+        uint32_t a = diagnose_attempt_of(d, i);
+        if (!a)
+            continue;
+        struct attempt *at = &d->att[a - 1];
+        const struct event *e = &b->ev[i];
+        if (e->mark && !(at->marks & (1u << e->mark))) {
+            at->marks |= 1u << e->mark;
+            first_mark[(a - 1) * MARK_COUNT + e->mark] = i;
+        }
+        const struct pb_sig *sg = sig_of(d, e);
+        if (!sg)
+            continue;
+        struct step_result *r = &at->step[sg->step - 1];
+        r->ev[r->nev++] = i;
+        if (severity(sg->verdict) > severity(r->verdict)) {
+            r->verdict = sg->verdict;
+            if (sg->verdict == VERDICT_FAIL || sg->verdict == VERDICT_WARN) {
+                r->sig = e->sig - 1;
+                r->decisive = i;
+            }
+        }
+    }
+    for (size_t a = 0; a < d->natt; a++) {
+        struct attempt *at = &d->att[a];
+        apply_expectations(d, at, first_mark + a * MARK_COUNT);
+        for (int s = 0; s < PLAYBOOK_STEPS; s++) {
+            struct step_result *r = &at->step[s];
+            if (r->verdict == VERDICT_INFO || r->verdict == VERDICT_NONE) {
+                r->verdict = VERDICT_NONE;
+                if (at->failed_step)
+                    snprintf(r->reason, sizeof r->reason, "not reached: step %d failed",
+                             at->failed_step);
+                else
+                    none_reason(d, at, s, r);
+            }
+            if (r->verdict == VERDICT_FAIL && !at->failed_step)
+                at->failed_step = s + 1;
+        }
+    }
+    free(first_mark);
+    return true;
+}
+
+/* The device and user of an attempt, from the lines whose signatures name them. */
+static void identify(struct diagnosis *d)
+{
+    for (size_t i = 0; i < d->b->nev; i++) {
+        uint32_t a = diagnose_attempt_of(d, i);
+        const struct event *e = &d->b->ev[i];
+        if (!a || !e->sig)
+            continue;
+        struct attempt *at = &d->att[a - 1];
+        const struct source *s = d->b->src[e->src];
+        if (!at->device[0])
+            playbook_extract(d->pb, e->sig - 1, s, e, "device", at->device, sizeof at->device);
+        if (!at->user[0])
+            playbook_extract(d->pb, e->sig - 1, s, e, "user", at->user, sizeof at->user);
+    }
+}
+
+bool diagnose_run(struct diagnosis *d, struct bundle *b, const struct playbook *pb)
+{
+    *d = (struct diagnosis){ .b = b, .pb = pb };
+    d->xchg_of = calloc(b->nev ? b->nev : 1, sizeof *d->xchg_of);
+    if (!d->xchg_of || !classify(d) || !build_exchanges(d))
+        return false;
+    bool moved;
+    if (!align_clocks(d, &moved))
+        return false;
+    if (moved && !build_exchanges(d))
+        return false;
+    if (!form_attempts(d))
+        return false;
+    /* events learn their attempt through their exchange */
+    if (!judge(d))
+        return false;
+    identify(d);
+    return true;
+}
+
+static bool prefix_ci(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++) {
+        int a = *s, z = *prefix;
+        if (a >= 'A' && a <= 'Z')
+            a += 32;
+        if (z >= 'A' && z <= 'Z')
+            z += 32;
+        if (!a || a != z)
+            return false;
+    }
+    return true;
+}
+
+size_t diagnose_select(struct diagnosis *d, const char *device, const char *user)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->natt; i++) {
+        struct attempt *at = &d->att[i];
+        at->selected = (!device || !*device || (at->device[0] && prefix_ci(at->device, device))) &&
+                       (!user || !*user || (at->user[0] && prefix_ci(at->user, user)));
+        n += at->selected;
+    }
+    return n;
+}
+
+void diagnose_free(struct diagnosis *d)
+{
+    free(d->xchg_of);
+    free(d->x);
+    free(d->att);
+    free(d->evpool);
+    *d = (struct diagnosis){ 0 };
+}

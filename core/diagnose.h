@@ -1,0 +1,111 @@
+/* diagnose.h - from the merged timeline to an answer: events classified by the playbook,
+ * grouped into exchanges and enrollment attempts across servers, clocks aligned, and a
+ * verdict with evidence for each of the six steps of each attempt. */
+#ifndef SCEPSCOPE_DIAGNOSE_H
+#define SCEPSCOPE_DIAGNOSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bundle.h"
+#include "playbook.h"
+
+/* What an exchange is: one request in an IIS log, or one block of a ConfigMgr log (the lines
+ * of one thread from "Calling VerifyRequest" to "Exiting VerifyRequest"). */
+enum xkind {
+    X_NONE = 0,
+    X_NDES_GETCA,      /* NDES IIS: GetCACert or GetCACaps */
+    X_NDES_PKIOP,      /* NDES IIS: PKIOperation */
+    X_PLUGIN_VERIFY,   /* NDESPlugin.log: VerifyRequest */
+    X_PLUGIN_NOTIFY,   /* NDESPlugin.log: Notify */
+    X_CRP_HTTP_VERIFY, /* CRP IIS: POST VerifyRequest */
+    X_CRP_HTTP_NOTIFY, /* CRP IIS: POST Notify */
+    X_CRP_VERIFY,      /* CRP.log: the validation of one request */
+    X_CRP_NOTIFY,      /* CRP.log: one Notify */
+    XKIND_COUNT
+};
+
+const char *xkind_name(enum xkind k);
+
+struct exchange {
+    enum xkind kind;
+    uint16_t src;
+    bool complete;        /* its last line was seen (blocks) */
+    /* when it started and ended, as far as the log tells: an IIS line gives its end in whole
+     * seconds and its duration, a ConfigMgr block the times of its first and last lines */
+    int64_t lo_min, lo_max, hi_min, hi_max;
+    uint64_t key;         /* IIS: client address, to tie GetCACert to PKIOperation */
+    uint32_t nev;
+    uint32_t parent;      /* union-find while linking */
+    uint32_t kinds;       /* at the root: the kinds in its set (bit per xkind) */
+    uint32_t adopted;     /* kinds of inner exchanges it already holds (one of each) */
+    bool linked_up;       /* it found its outer exchange */
+    bool failed;          /* one of its lines failed a signature */
+    uint32_t attempt;     /* 0: none */
+};
+
+struct step_result {
+    enum verdict verdict;
+    char reason[320];     /* for none: why there is no verdict */
+    size_t *ev;           /* evidence: indices into b->ev, in time order */
+    size_t nev;
+    int sig;              /* the signature that decided a fail or warn, or -1 */
+    int expect;           /* or the expectation that decided it, or -1 */
+    size_t decisive;      /* index into b->ev of the line that decided it (fail/warn) */
+};
+
+struct attempt {
+    uint32_t id;          /* 1..n in time order */
+    int64_t start, end;
+    char device[40], user[40];
+    struct step_result step[PLAYBOOK_STEPS];
+    int failed_step;      /* the first step that failed (1..6), 0 when none */
+    bool selected;        /* kept by --device / --user */
+    uint32_t marks;       /* bit per enum mark seen in it */
+};
+
+/* A server's clock, as the clock group of one source role. */
+struct clock {
+    bool present;         /* some source of this role was read */
+    bool given;           /* --tz set one of its files: not estimated */
+    bool known;           /* its offset is known (reference, given, or estimated) */
+    bool reference;
+    int64_t offset_us;    /* added to its times to align them with the reference */
+    uint32_t pairs;       /* exchanges that support the estimate */
+    enum role against;    /* the role it was measured against */
+};
+
+struct diagnosis {
+    struct bundle *b;
+    const struct playbook *pb;
+    uint32_t *xchg_of;    /* per event of b->ev: exchange index + 1, or 0 */
+    struct exchange *x;
+    size_t nx, capx;
+    struct attempt *att;
+    size_t natt;
+    size_t *evpool;       /* storage of all evidence lists */
+    struct clock clock[ROLE_CONFIGMGR + 1];
+    enum role reference;
+};
+
+/* Classifies, correlates and judges. May change event times (clock offsets) and their order
+ * in b->ev. False only when out of memory. */
+bool diagnose_run(struct diagnosis *d, struct bundle *b, const struct playbook *pb);
+
+/* Keeps the attempts whose device / user GUID starts with the given prefix (ASCII case
+ * ignored); NULL or "" keeps all. Returns how many are kept. */
+size_t diagnose_select(struct diagnosis *d, const char *device, const char *user);
+
+/* The attempt (0: none) of event i of b->ev. */
+uint32_t diagnose_attempt_of(const struct diagnosis *d, size_t i);
+
+/* Estimates the offset to add to an inner clock so that its exchanges fall inside the outer
+ * ones: pairs of [lo, hi] feasible offsets, the value most of them agree on (0 when 0 is
+ * among those, else the middle of the best agreement). Exposed for tests. Returns the
+ * number of pairs that agree (0: no estimate). */
+uint32_t skew_best(const int64_t *lo, const int64_t *hi, size_t n, int64_t *best);
+
+void diagnose_free(struct diagnosis *d);
+
+#endif

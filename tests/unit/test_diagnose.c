@@ -1,0 +1,244 @@
+/* test_diagnose.c - attempts, verdicts, clock offsets and GUID filters on real case folders
+ * (samples/) and on small cases written here, with the built-in playbook. */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "builtin.h"
+#include "bundle.h"
+#include "diagnose.h"
+#include "playbook.h"
+
+static void load_builtin(struct playbook *pb)
+{
+    char err[512];
+    const struct builtin_file *f = builtin_find("playbooks/sccm-hybrid.yaml");
+    assert_non_null(f);
+    if (!playbook_load_string(pb, f->path, f->data, f->len, err, sizeof err))
+        fail_msg("%s", err);
+}
+
+struct run {
+    struct bundle b;
+    struct playbook pb;
+    struct diagnosis d;
+};
+
+static struct run *run_case(const char *path, const char *extra_yaml)
+{
+    struct run *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    load_builtin(&r->pb);
+    if (extra_yaml) {
+        char err[512];
+        if (!playbook_load_string(&r->pb, "extra.yaml", extra_yaml, strlen(extra_yaml), err,
+                                  sizeof err))
+            fail_msg("%s", err);
+    }
+    assert_true(bundle_add_path(&r->b, path));
+    assert_true(bundle_load(&r->b));
+    assert_true(diagnose_run(&r->d, &r->b, &r->pb));
+    return r;
+}
+
+static void run_free(struct run *r)
+{
+    diagnose_free(&r->d);
+    playbook_free(&r->pb);
+    bundle_free(&r->b);
+    free(r);
+}
+
+static void assert_verdicts(const struct attempt *at, const char *want)
+{
+    /* want: six letters, P pass, F fail, W warn, - none */
+    for (int s = 0; s < PLAYBOOK_STEPS; s++) {
+        enum verdict v = at->step[s].verdict;
+        char got = v == VERDICT_PASS ? 'P' : v == VERDICT_FAIL ? 'F' : v == VERDICT_WARN ? 'W' : '-';
+        if (got != want[s])
+            fail_msg("attempt %u step %d: verdict %c, expected %c", at->id, s + 1, got, want[s]);
+    }
+}
+
+static void test_success_case_one_attempt_all_steps(void **state)
+{
+    (void)state;
+    struct run *r = run_case("samples/hybrid-success", NULL);
+    assert_int_equal(r->d.natt, 1);
+    const struct attempt *at = &r->d.att[0];
+    assert_verdicts(at, "-PPPP-");
+    assert_int_equal(at->failed_step, 0);
+    assert_string_equal(at->device, "38fdb94d-db5c-468d-b8d6-37aff538e934");
+    assert_string_equal(at->user, "4514c247-96e3-4c6e-9d60-806ac5fa7e2f");
+    /* step 1 has no log: the reason names what would prove it */
+    assert_non_null(strstr(at->step[0].reason, "no log for this step was given"));
+    /* every line of the four logs from 02:44:06 on belongs to the attempt */
+    size_t in = 0;
+    for (size_t i = 0; i < r->b.nev; i++)
+        in += diagnose_attempt_of(&r->d, i) == 1;
+    assert_int_equal(in, r->b.nev - 1); /* all but the 02:31:40 probe of "/" */
+    /* no clock offset where the clocks agree */
+    assert_int_equal(r->d.clock[ROLE_CRP].offset_us, 0);
+    assert_true(r->d.clock[ROLE_CRP].known);
+    run_free(r);
+}
+
+static void test_failure_samples_fail_at_their_step(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *path;
+        int step;
+        const char *why; /* signature or expectation id */
+    } cases[] = {
+        { "samples/step2-query-too-long", 2, "ndes-pkioperation-404-15" },
+        { "samples/step2-500-impersonation", 2, "ndes-500-impersonation" },
+        { "samples/step3-crp-tls-12175", 3, "plugin-cert-cn-invalid" },
+        { "samples/step3-crp-no-answer", 3, "crp-never-received-verify" },
+        { "samples/step4-challenge-false", 4, "crp-phase-false" },
+        { "samples/step4-crp-403-client-cert", 4, "crp-iis-verify-error" },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct run *r = run_case(cases[c].path, NULL);
+        assert_true(r->d.natt >= 2);
+        const struct attempt *last = &r->d.att[r->d.natt - 1];
+        if (last->failed_step != cases[c].step)
+            fail_msg("%s: failed step %d, expected %d", cases[c].path, last->failed_step,
+                     cases[c].step);
+        const struct step_result *sr = &last->step[cases[c].step - 1];
+        const char *id = sr->sig >= 0 ? r->pb.sigs[sr->sig].id : r->pb.expects[sr->expect].id;
+        if (strcmp(id, cases[c].why) != 0)
+            fail_msg("%s: decided by %s, expected %s", cases[c].path, id, cases[c].why);
+        /* the earlier healthy attempt in the same logs did not fail */
+        assert_int_equal(r->d.att[0].failed_step, 0);
+        run_free(r);
+    }
+}
+
+static void test_busy_day_skew_and_two_failures(void **state)
+{
+    (void)state;
+    struct run *r = run_case("samples/busy-day", NULL);
+    size_t failed = 0;
+    int steps[2] = { 0, 0 };
+    for (size_t i = 0; i < r->d.natt; i++) {
+        if (r->d.att[i].failed_step) {
+            if (failed < 2)
+                steps[failed] = r->d.att[i].failed_step;
+            failed++;
+        }
+    }
+    assert_int_equal(failed, 2);
+    assert_int_equal(steps[0], 4); /* 10:14, challenge false */
+    assert_int_equal(steps[1], 2); /* 15:43, 404.15 */
+    /* the CRP server runs 3.2 s behind: both of its logs are moved forward by about that */
+    for (int role = ROLE_CRP_IIS; role <= ROLE_CRP; role += ROLE_CRP - ROLE_CRP_IIS) {
+        int64_t off = r->d.clock[role].offset_us;
+        if (off < 2700000 || off > 3700000)
+            fail_msg("%s offset %lld us, expected about +3.2 s", role_name((enum role)role),
+                     (long long)off);
+    }
+    assert_int_equal(r->d.clock[ROLE_NDESPLUGIN].offset_us, 0);
+    /* 38 healthy attempts with all of steps 2 to 5 */
+    size_t healthy = 0;
+    for (size_t i = 0; i < r->d.natt; i++)
+        healthy += r->d.att[i].failed_step == 0 && r->d.att[i].step[3].verdict == VERDICT_PASS &&
+                   r->d.att[i].step[4].verdict == VERDICT_PASS;
+    assert_int_equal(healthy, 38);
+    run_free(r);
+}
+
+static void test_guid_filter_selects_whole_attempts(void **state)
+{
+    (void)state;
+    struct run *r = run_case("samples/busy-day", NULL);
+    /* prefix, any case */
+    assert_int_equal(diagnose_select(&r->d, "1F2E3D4C", NULL), 1);
+    const struct attempt *sel = NULL;
+    for (size_t i = 0; i < r->d.natt; i++)
+        if (r->d.att[i].selected)
+            sel = &r->d.att[i];
+    assert_non_null(sel);
+    assert_int_equal(sel->failed_step, 4);
+    /* the attempt holds lines of all four logs, though only CRP.log names the device */
+    bool roles[ROLE_CONFIGMGR + 1] = { false };
+    for (size_t i = 0; i < r->b.nev; i++)
+        if (diagnose_attempt_of(&r->d, i) == sel->id)
+            roles[r->b.src[r->b.ev[i].src]->role] = true;
+    assert_true(roles[ROLE_NDES_IIS] && roles[ROLE_NDESPLUGIN] && roles[ROLE_CRP_IIS] &&
+                roles[ROLE_CRP]);
+    assert_int_equal(diagnose_select(&r->d, NULL, "0a1b2c3d-4e5f"), 1);
+    assert_int_equal(diagnose_select(&r->d, "1f2e", "ffff"), 0);
+    assert_int_equal(diagnose_select(&r->d, NULL, NULL), r->d.natt);
+    run_free(r);
+}
+
+static void test_skew_best(void **state)
+{
+    (void)state;
+    int64_t best = 42;
+    /* everyone agrees that no offset is needed */
+    int64_t lo1[] = { -500000, -200000, -900000 }, hi1[] = { 300000, 100000, 50000 };
+    assert_int_equal(skew_best(lo1, hi1, 3, &best), 3);
+    assert_int_equal(best, 0);
+    /* a clock 3.2 s behind: the pairs agree on [3.1, 3.3]; one wrong pair elsewhere */
+    int64_t lo2[] = { 3000000, 3100000, 2900000, -7000000 }, hi2[] = { 3300000, 3400000, 3350000, -6000000 };
+    assert_int_equal(skew_best(lo2, hi2, 4, &best), 3);
+    assert_int_equal(best, 3200000);
+    /* nothing feasible */
+    int64_t lo3[] = { 5 }, hi3[] = { 4 };
+    assert_int_equal(skew_best(lo3, hi3, 1, &best), 0);
+}
+
+/* A Notify is tied to the VerifyRequest before it within the playbook's notify_after window:
+ * the window lives in the playbook, so an extra file can widen it. */
+static void write_plugin_log(const char *dir, int notify_after_s)
+{
+    char path[256];
+    mkdir(dir, 0755);
+    snprintf(path, sizeof path, "%s/NDESPlugin.log", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+#define L(msg, t, th) fprintf(f, "<![LOG[%s]LOG]!><time=\"%s+00\" date=\"06-10-2016\" component=\"NDESPlugin\" context=\"\" type=\"1\" thread=\"%d\" file=\"x.cpp:1\">\r\n", msg, t, th)
+    L("Calling VerifyRequest ...", "02:44:11.789", 2900);
+    L("Sending request to certificate registration point.", "02:44:11.789", 2900);
+    L("Verify challenge returns true", "02:44:12.200", 2900);
+    L("Exiting VerifyRequest with 0x0", "02:44:12.200", 2900);
+    char t[32];
+    snprintf(t, sizeof t, "02:%02d:%02d.270", 44 + (12 + notify_after_s) / 60, (12 + notify_after_s) % 60);
+    L("Calling Notifyrequest ...", t, 3088);
+    L("Exiting Notify with 0x0", t, 3088);
+#undef L
+    fclose(f);
+}
+
+static void test_notify_window_from_playbook(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/scepscope-notify-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    write_plugin_log(dir, 90); /* Notify 90 s after the VerifyRequest */
+    struct run *r = run_case(dir, NULL);
+    assert_int_equal(r->d.natt, 2); /* beyond the built-in 60 s: two attempts */
+    run_free(r);
+    r = run_case(dir, "windows: { notify_after: 120 }\n");
+    assert_int_equal(r->d.natt, 1);
+    assert_verdicts(&r->d.att[0], "--PPP-");
+    run_free(r);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_success_case_one_attempt_all_steps),
+        cmocka_unit_test(test_failure_samples_fail_at_their_step),
+        cmocka_unit_test(test_busy_day_skew_and_two_failures),
+        cmocka_unit_test(test_guid_filter_selects_whole_attempts),
+        cmocka_unit_test(test_skew_best),
+        cmocka_unit_test(test_notify_window_from_playbook),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
