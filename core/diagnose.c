@@ -1038,7 +1038,16 @@ static bool judge(struct diagnosis *d)
     return true;
 }
 
-/* The device and user of an attempt, from the lines whose signatures name them. */
+static bool has_value(const struct attempt *at, const char *name)
+{
+    for (size_t i = 0; i < at->nvalues; i++)
+        if (strcmp(at->values[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* The values the signatures' named groups take from the lines of an attempt: its device and
+ * user (from CRP.log), and the codes of its failures (hresult, error, status, phase...). */
 static void identify(struct diagnosis *d)
 {
     for (size_t i = 0; i < d->b->nev; i++) {
@@ -1048,10 +1057,28 @@ static void identify(struct diagnosis *d)
             continue;
         struct attempt *at = &d->att[a - 1];
         const struct source *s = d->b->src[e->src];
-        if (!at->device[0])
-            playbook_extract(d->pb, e->sig - 1, s, e, "device", at->device, sizeof at->device);
-        if (!at->user[0])
-            playbook_extract(d->pb, e->sig - 1, s, e, "user", at->user, sizeof at->user);
+        const char *names[16];
+        size_t n = playbook_groups(d->pb, e->sig - 1, names, 16);
+        for (size_t k = 0; k < n; k++) {
+            char *dst;
+            size_t cap;
+            if (strcmp(names[k], "device") == 0) {
+                dst = at->device;
+                cap = sizeof at->device;
+            } else if (strcmp(names[k], "user") == 0) {
+                dst = at->user;
+                cap = sizeof at->user;
+            } else if (at->nvalues < ATTEMPT_VALUES && !has_value(at, names[k])) {
+                dst = at->values[at->nvalues].value;
+                cap = sizeof at->values[0].value;
+            } else {
+                continue;
+            }
+            if (dst[0] || !playbook_extract(d->pb, e->sig - 1, s, e, names[k], dst, cap))
+                continue;
+            if (dst != at->device && dst != at->user)
+                at->values[at->nvalues++].name = names[k];
+        }
     }
 }
 

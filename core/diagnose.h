@@ -55,10 +55,20 @@ struct step_result {
     size_t decisive;      /* index into b->ev of the line that decided it (fail/warn) */
 };
 
+#define ATTEMPT_VALUES 8
+
+/* A value a signature's named group took from a line of the attempt ("hresult" 0x80004005). */
+struct attempt_value {
+    const char *name;     /* the group's name, owned by the playbook */
+    char value[96];
+};
+
 struct attempt {
     uint32_t id;          /* 1..n in time order */
     int64_t start, end;
     char device[40], user[40];
+    struct attempt_value values[ATTEMPT_VALUES]; /* other named groups, first seen first */
+    size_t nvalues;
     struct step_result step[PLAYBOOK_STEPS];
     int failed_step;      /* the first step that failed (1..6), 0 when none */
     bool selected;        /* kept by --device / --user */

@@ -1629,3 +1629,24 @@ bool playbook_extract(const struct playbook *pb, int sig, const struct source *s
     }
     return found;
 }
+
+size_t playbook_groups(const struct playbook *pb, int sig, const char **names, size_t max)
+{
+    size_t n = 0;
+    if (sig < 0 || (size_t)sig >= pb->nsigs)
+        return 0;
+    const struct pb_sig *g = &pb->sigs[sig];
+    for (size_t c = 0; c < g->ncond; c++) {
+        uint32_t count = 0, size = 0;
+        PCRE2_SPTR table = NULL;
+        const pcre2_code *code = g->cond[c].code;
+        if (pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count) != 0 || count == 0 ||
+            pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &size) != 0 ||
+            pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table) != 0)
+            continue;
+        /* each entry: the group number in two bytes, then the name, NUL-terminated */
+        for (uint32_t i = 0; i < count && n < max; i++)
+            names[n++] = (const char *)(table + (size_t)i * size + 2);
+    }
+    return n;
+}

@@ -174,6 +174,10 @@ enum mark playbook_mark_of(const struct playbook *pb, const struct pb_candidates
 bool playbook_extract(const struct playbook *pb, int sig, const struct source *s,
                       const struct event *ev, const char *group, char *out, size_t cap);
 
+/* The names of the named groups of signature sig's patterns (pointers into the compiled
+ * patterns, valid while the playbook lives); at most max. */
+size_t playbook_groups(const struct playbook *pb, int sig, const char **names, size_t max);
+
 /* A literal that every match of pattern must contain (the longest such run outside groups,
  * alternations and optional parts), as a new string, or NULL when none can be told. *caseless
  * says whether the pattern ignores case ((?i) at its start). Used as the prefilter. */

@@ -381,6 +381,14 @@ static void attempt_text(FILE *f, const struct diagnosis *d, const struct attemp
     fprintf(f, "Attempt %" PRIu32 " of %zu: %s .. %s\n", at->id, d->natt, a, z + 11);
     fprintf(f, "  device %s   user %s\n", at->device[0] ? at->device : "-",
             at->user[0] ? at->user : "-");
+    if (at->nvalues) {
+        fputs("  values:", f);
+        for (size_t i = 0; i < at->nvalues; i++) {
+            fprintf(f, "%s %s ", i ? "," : "", at->values[i].name);
+            esc_text(f, span_cstr(at->values[i].value));
+        }
+        fputc('\n', f);
+    }
     for (int s = 0; s < PLAYBOOK_STEPS; s++) {
         const struct step_result *r = &at->step[s];
         fprintf(f, "  %d %s  %s\n", s + 1, verdict_mark(r->verdict), d->pb->steps[s].title);
@@ -568,6 +576,15 @@ static void diagnosis_json(FILE *f, const struct diagnosis *d)
         json_str_or_null(f, at->device);
         fputs(",\"user\":", f);
         json_str_or_null(f, at->user);
+        fputs(",\"values\":{", f);
+        for (size_t v = 0; v < at->nvalues; v++) {
+            if (v)
+                fputc(',', f);
+            json_str(f, at->values[v].name);
+            fputc(':', f);
+            json_str(f, at->values[v].value);
+        }
+        fputc('}', f);
         if (at->failed_step)
             fprintf(f, ",\"failed_step\":%d", at->failed_step);
         else
