@@ -23,10 +23,10 @@ TEST_CFLAGS = $(shell pkg-config --cflags $(TESTPKGS) 2>/dev/null)
 TEST_LIBS   = $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 
 CPPFLAGS := -Icore -Iparsers -Itui
-CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = $(STD) $(WARN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) -pthread $(CFLAGS)
 
 GEN      := build/gen
-EMBED    := $(sort $(wildcard playbooks/*.yaml))
+EMBED    := $(sort $(wildcard playbooks/*.yaml themes/*.yaml keymaps/*.yaml))
 LIB_SRC  := $(sort $(filter-out core/main.c,$(wildcard core/*.c parsers/*.c tui/*.c))) \
             $(GEN)/builtin_files.c
 MAIN_SRC := core/main.c

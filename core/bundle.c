@@ -267,9 +267,15 @@ bool bundle_load(struct bundle *b)
             source_note(s, 0, "more than %u files in the case: not read", BUNDLE_MAX_SOURCES);
             continue;
         }
+        if (atomic_load(&b->cancel)) {
+            s->skipped = true;
+            source_note(s, 0, "not read: loading was cancelled");
+            continue;
+        }
         s->index = (uint16_t)i;
         if (!load_one(b, s, &b->per[i]))
             return false;
+        atomic_fetch_add(&b->progress, 1);
     }
     return timeline_merge(b);
 }

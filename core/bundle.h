@@ -3,6 +3,7 @@
 #ifndef SCEPSCOPE_BUNDLE_H
 #define SCEPSCOPE_BUNDLE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,10 @@ struct bundle {
     struct evbuf *per;   /* events of each source, in line order, until merged */
     struct event *ev;    /* the merged timeline: UTC order, ties in file then line order */
     size_t nev;
+    /* for an interface that shows the load as it goes: files done so far, and a request to
+     * stop between two files */
+    atomic_size_t progress;
+    atomic_bool cancel;
 };
 
 /* Adds a --tz rule "GLOB=+HH:MM". False with the reason in err when it does not parse. */
@@ -37,7 +42,8 @@ bool bundle_add_tz(struct bundle *b, const char *spec, char *err, size_t errlen)
  * be read becomes a skipped source with the reason. False only when out of memory. */
 bool bundle_add_path(struct bundle *b, const char *path);
 
-/* Opens, sniffs, decodes and parses every source, then merges the timeline.
+/* Opens, sniffs, decodes and parses every source, then merges the timeline. Counts files done
+ * in b->progress; stops early (as if the rest were skipped) when b->cancel is set.
  * False only when out of memory. */
 bool bundle_load(struct bundle *b);
 

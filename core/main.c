@@ -1,6 +1,7 @@
 /* main.c - the command line: read the options, load the case, print what was asked.
  * Only this file prints errors; everything below it returns them. */
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,16 +12,18 @@
 #include "diagnose.h"
 #include "playbook.h"
 #include "report.h"
+#include "ui.h"
 
 #define SCEPSCOPE_VERSION "0.1.0"
 
 #define BUILTIN_PLAYBOOK "playbooks/sccm-hybrid.yaml"
 #define MAX_PLAYBOOKS 16
 
-enum mode {
-    MODE_TIMELINE,
-    MODE_SOURCES,
-    MODE_REPORT,
+enum run_mode {
+    RUN_TUI,
+    RUN_TIMELINE,
+    RUN_SOURCES,
+    RUN_REPORT,
 };
 
 static void usage(FILE *f)
@@ -29,10 +32,11 @@ static void usage(FILE *f)
           "\n"
           "Reads the logs of a SCEP/NDES enrollment case (files, or folders walked recursively),\n"
           "finds the enrollment attempts in them and which of the six steps failed, and why.\n"
+          "Without --report, --timeline or --sources it opens the interface (? there for keys).\n"
           "\n"
           "  --report            for each attempt: each step's verdict with its evidence\n"
           "                      lines, and the diagnosis of the first failing step\n"
-          "  --timeline          print the merged timeline (the default): time, file, line,\n"
+          "  --timeline          print the merged timeline: time, file, line,\n"
           "                      format, level, step, attempt, message, tab-separated\n"
           "  --sources           list each file: format, role, encoding, line accounting,\n"
           "                      first and last time, and what was skipped and why\n"
@@ -46,12 +50,58 @@ static void usage(FILE *f)
           "                      repeatable, the last matching one wins, overrides the log\n"
           "  --color[=WHEN]      colour the level: auto (default, when writing to a terminal),\n"
           "                      always, never (NO_COLOR in the environment means never)\n"
+          "  --walkthrough       open the interface in the walkthrough, one step at a time\n"
+          "  --theme NAME|FILE   colours: default, basic (8 colours), light, mono, or a file\n"
+          "                      (NO_COLOR in the environment means mono)\n"
+          "  --keymap NAME|FILE  keys: default, vi, emacs, or a file\n"
+          "  --ascii             draw lines with ASCII characters only\n"
           "  -h, --help          this help\n"
           "  -V, --version       the version\n"
           "\n"
           "Exit status: 0 success (with --report: no step failed), 1 a step failed (--report),\n"
           "2 usage error, a broken playbook, or no file could be read.\n",
           f);
+}
+
+/* Keymap and theme are read before the terminal is taken over, so that a broken file is
+ * reported plainly. */
+static int run_tui(struct bundle *b, struct diagnosis *d, const struct playbook *pb,
+                   struct tui_options *o, const char *first_path, const char *device,
+                   const char *user)
+{
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fputs("scepscope: the interface needs a terminal; use --report or --timeline to print\n",
+              stderr);
+        return 2;
+    }
+    char err[512];
+    struct keymap km = { 0 };
+    struct theme th = { 0 };
+    if (!keymap_load(&km, o->keymap ? o->keymap : "default", err, sizeof err)) {
+        fprintf(stderr, "scepscope: %s\n", err);
+        return 2;
+    }
+    const char *nc = getenv("NO_COLOR");
+    const char *theme = o->theme;
+    if (!theme) {
+        /* the terminal's colours decide, as far as terminfo tells them before curses starts */
+        const char *term = getenv("TERM");
+        int colors = term && strstr(term, "256") ? 256 : term && strcmp(term, "dumb") ? 8 : 0;
+        theme = theme_pick_default(colors, nc && *nc);
+    }
+    if (!theme_load(&th, theme, err, sizeof err)) {
+        fprintf(stderr, "scepscope: %s\n", err);
+        keymap_free(&km);
+        return 2;
+    }
+    setlocale(LC_ALL, "");
+    o->case_name = first_path;
+    o->device = device;
+    o->user = user;
+    int st = tui_run(b, d, pb, &km, &th, o);
+    theme_free(&th);
+    keymap_free(&km);
+    return st;
 }
 
 int main(int argc, char **argv)
@@ -63,6 +113,10 @@ int main(int argc, char **argv)
         { "device", required_argument, NULL, 'D' },
         { "user", required_argument, NULL, 'U' },
         { "playbook", required_argument, NULL, 'P' },
+        { "walkthrough", no_argument, NULL, 'W' },
+        { "theme", required_argument, NULL, 'T' },
+        { "keymap", required_argument, NULL, 'K' },
+        { "ascii", no_argument, NULL, 'A' },
         { "json", no_argument, NULL, 'j' },
         { "tz", required_argument, NULL, 'z' },
         { "color", optional_argument, NULL, 'c' },
@@ -72,10 +126,11 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     struct bundle b = { 0 };
-    enum mode mode = MODE_TIMELINE;
+    enum run_mode mode = RUN_TUI;
     enum out_format fmt = OUT_TEXT;
     int color = -1; /* -1: auto */
     const char *device = NULL, *user = NULL;
+    struct tui_options topt = { 0 };
     const char *playbooks[MAX_PLAYBOOKS];
     size_t nplaybooks = 0;
     char err[512];
@@ -83,10 +138,14 @@ int main(int argc, char **argv)
 
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
         switch (c) {
-        case 't': mode = MODE_TIMELINE; break;
-        case 's': mode = MODE_SOURCES; break;
-        case 'r': mode = MODE_REPORT; break;
+        case 't': mode = RUN_TIMELINE; break;
+        case 's': mode = RUN_SOURCES; break;
+        case 'r': mode = RUN_REPORT; break;
         case 'D': device = optarg; break;
+        case 'W': topt.walkthrough = true; mode = RUN_TUI; break;
+        case 'T': topt.theme = optarg; break;
+        case 'K': topt.keymap = optarg; break;
+        case 'A': topt.ascii = true; break;
         case 'U': user = optarg; break;
         case 'P':
             if (nplaybooks == MAX_PLAYBOOKS) {
@@ -164,8 +223,15 @@ int main(int argc, char **argv)
         }
     }
     struct diagnosis d = { 0 };
+    if (mode == RUN_TUI) {
+        int st = run_tui(&b, &d, &pb, &topt, argv[optind], device, user);
+        diagnose_free(&d);
+        playbook_free(&pb);
+        bundle_free(&b);
+        return st;
+    }
     bool loaded = bundle_load(&b);
-    if (loaded && mode != MODE_SOURCES)
+    if (loaded && mode != RUN_SOURCES)
         loaded = diagnose_run(&d, &b, &pb);
     if (!loaded) {
         fputs("scepscope: out of memory while reading the logs\n", stderr);
@@ -174,15 +240,15 @@ int main(int argc, char **argv)
         bundle_free(&b);
         return 2;
     }
-    if (mode != MODE_SOURCES && (device || user))
+    if (mode != RUN_SOURCES && (device || user))
         diagnose_select(&d, device, user);
 
     static char outbuf[1 << 20];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     int status = 0;
-    if (mode == MODE_SOURCES) {
+    if (mode == RUN_SOURCES) {
         report_sources(stdout, &b, fmt);
-    } else if (mode == MODE_REPORT) {
+    } else if (mode == RUN_REPORT) {
         report_notes(stderr, &b);
         report_diagnosis(stdout, &d, fmt);
         for (size_t i = 0; i < d.natt; i++)
@@ -196,7 +262,7 @@ int main(int argc, char **argv)
         /* in timeline mode the notes above already named the file and the reason */
         if (b.nsrc > 1)
             fprintf(stderr, "scepscope: none of the %zu files could be read as a log\n", b.nsrc);
-        else if (mode == MODE_SOURCES)
+        else if (mode == RUN_SOURCES)
             fprintf(stderr, "scepscope: %s: %s\n", b.src[0]->path, b.src[0]->notes[0]);
         status = 2;
     }

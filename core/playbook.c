@@ -87,6 +87,7 @@ static void expect_free(struct pb_expect *x)
 
 static void step_free(struct pb_step *st)
 {
+    free(st->label);
     free(st->title);
     free(st->summary);
     free(st->check);
@@ -427,9 +428,10 @@ static double *win_slot(struct pb_windows *w, size_t i)
     return slots[i];
 }
 
-enum { STK_NUMBER, STK_TITLE, STK_SUMMARY, STK_CHECK, STK_EVIDENCE, STK_ROLES, STK_COUNT };
+enum { STK_NUMBER, STK_LABEL, STK_TITLE, STK_SUMMARY, STK_CHECK, STK_EVIDENCE, STK_ROLES,
+       STK_COUNT };
 static const char *const step_keys[STK_COUNT] = {
-    "number", "title", "summary", "check", "evidence", "roles",
+    "number", "label", "title", "summary", "check", "evidence", "roles",
 };
 
 /* What one file says: a whole playbook, or what an extra file adds to one. */
@@ -476,8 +478,9 @@ static bool read_step(struct ctx *C, yaml_node_t *map, struct part *P)
     st->number = num;
     P->step_node[num - 1] = map;
     P->step_given[num - 1] = 1u << STK_NUMBER;
-    char **text[STK_COUNT] = { NULL, &st->title, &st->summary, &st->check, &st->evidence, NULL };
-    for (size_t i = STK_TITLE; i <= STK_EVIDENCE; i++) {
+    char **text[STK_COUNT] = { NULL,        &st->label,    &st->title, &st->summary,
+                               &st->check,  &st->evidence, NULL };
+    for (size_t i = STK_LABEL; i <= STK_EVIDENCE; i++) {
         if (!k[i].val)
             continue;
         char what[WHAT_LEN];
@@ -932,7 +935,7 @@ static bool check_full(struct ctx *C, yaml_node_t *root, yaml_node_t *steps, str
             return fail_at(C, steps ? steps : root, "playbook '%s' does not define step %d: a "
                            "full playbook defines every step, 1 to %d", show(P->pb.name).s,
                            i + 1, PLAYBOOK_STEPS);
-        for (size_t j = STK_TITLE; j <= STK_EVIDENCE; j++)
+        for (size_t j = STK_LABEL; j <= STK_EVIDENCE; j++)
             if (!(P->step_given[i] & (1u << j)))
                 return fail_at(C, P->step_node[i], "step %d has no '%s': in a full playbook "
                                "every step has a title, summary, check and evidence", i + 1,
@@ -1003,6 +1006,8 @@ static void move_text(char **to, char **from)
 /* Only the keys the extra file gave replace the loaded step's values. */
 static void override_step(struct pb_step *to, struct pb_step *from, unsigned given)
 {
+    if (given & (1u << STK_LABEL))
+        move_text(&to->label, &from->label);
     if (given & (1u << STK_TITLE))
         move_text(&to->title, &from->title);
     if (given & (1u << STK_SUMMARY))

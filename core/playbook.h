@@ -52,6 +52,7 @@ const char *verdict_name(enum verdict v); /* "none", "info", "pass", "warn", "fa
 
 struct pb_step {
     int number;          /* 1..6 */
+    char *label;         /* a few words, for a small pane: "NDES -> CRP" */
     char *title;         /* "NDES asks the CRP to verify the challenge" */
     char *summary;       /* one line */
     char *check;         /* what to check, in plain words (may be several lines) */

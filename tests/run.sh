@@ -1,6 +1,7 @@
 #!/bin/sh
-# run.sh - runs every test: the cmocka unit tests and the golden CLI tests, first with the
-# plain build, then with the ASan+UBSan build. Ends with "tests: N passed, N failed".
+# run.sh - runs every test: the cmocka unit tests, the golden CLI tests and the interface
+# tests in tmux, first with the plain build, then with the ASan+UBSan build.
+# Ends with "tests: N passed, N failed".
 # usage: tests/run.sh PLAIN_BUILD_DIR ASAN_BUILD_DIR TEST_NAME...
 plain=$1; asan=$2; shift 2
 passed=0; failed=0
@@ -37,6 +38,15 @@ for build in "$plain" "$asan"; do
     if [ $st -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
     passed=$((passed + p)); failed=$((failed + f))
     cat "$log"
+    echo "== interface tests in tmux ($bin)"
+    sh tests/tui/run.sh "$bin" >"$log" 2>&1
+    st=$?
+    p=$(sed -n 's/^tui: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1/p' "$log")
+    f=$(sed -n 's/^tui: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\2/p' "$log")
+    p=${p:-0}; f=${f:-0}
+    if [ $st -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    passed=$((passed + p)); failed=$((failed + f))
+    grep -v '^    |' "$log" | tail -n 20
 done
 
 echo "tests: $passed passed, $failed failed"

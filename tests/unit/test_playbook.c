@@ -18,13 +18,13 @@ extern const struct parser parser_w3c, parser_cmtrace;
     "title: Test playbook\n"                                                                  \
     "windows: {gap: 30, skew_min: 0.25}\n"                                                    \
     "steps:\n"                                                                                \
-    "  - {number: 1, title: t1, summary: s1, check: c1, evidence: e1, roles: ndes-iis}\n"    \
-    "  - {number: 2, title: t2, summary: s2, check: c2, evidence: e2}\n"                      \
-    "  - {number: 3, title: t3, summary: s3, check: c3, evidence: e3,"                        \
+    "  - {number: 1, label: l1, title: t1, summary: s1, check: c1, evidence: e1, roles: ndes-iis}\n"    \
+    "  - {number: 2, label: l2, title: t2, summary: s2, check: c2, evidence: e2}\n"                      \
+    "  - {number: 3, label: l3, title: t3, summary: s3, check: c3, evidence: e3,"                        \
     " roles: [ndesplugin, crp-iis]}\n"                                                        \
-    "  - {number: 4, title: t4, summary: s4, check: c4, evidence: e4}\n"                      \
-    "  - {number: 5, title: t5, summary: s5, check: c5, evidence: e5}\n"                      \
-    "  - {number: 6, title: t6, summary: s6, check: c6, evidence: e6}\n"
+    "  - {number: 4, label: l4, title: t4, summary: s4, check: c4, evidence: e4}\n"                      \
+    "  - {number: 5, label: l5, title: t5, summary: s5, check: c5, evidence: e5}\n"                      \
+    "  - {number: 6, label: l6, title: t6, summary: s6, check: c6, evidence: e6}\n"
 
 static const char full_yaml[] =
     HEAD
@@ -376,7 +376,7 @@ static void test_error_step_range(void **state)
                  "t.yaml:12:19: ", "signature 's': step '7' is not a step: expected a number from 1 to 6");
     expect_error("playbook: x\nsteps:\n  - number: 7\n", "t.yaml:3:13: ",
                  "step number '7' is not a step");
-    expect_error(HEAD "steps:\n  - {number: 2, title: again}\n", "t.yaml:11:1: ",
+    expect_error(HEAD "steps:\n  - {number: 2, label: l2, title: again}\n", "t.yaml:11:1: ",
                  "key 'steps' is given twice");
 }
 
@@ -424,20 +424,20 @@ static void test_error_full_missing_step(void **state)
     (void)state;
     expect_error("playbook: x\n"
                  "steps:\n"
-                 "  - {number: 1, title: t, summary: s, check: c, evidence: e}\n"
-                 "  - {number: 2, title: t, summary: s, check: c, evidence: e}\n"
-                 "  - {number: 3, title: t, summary: s, check: c, evidence: e}\n"
-                 "  - {number: 5, title: t, summary: s, check: c, evidence: e}\n"
-                 "  - {number: 6, title: t, summary: s, check: c, evidence: e}\n",
+                 "  - {number: 1, label: l1, title: t, summary: s, check: c, evidence: e}\n"
+                 "  - {number: 2, label: l2, title: t, summary: s, check: c, evidence: e}\n"
+                 "  - {number: 3, label: l3, title: t, summary: s, check: c, evidence: e}\n"
+                 "  - {number: 5, label: l5, title: t, summary: s, check: c, evidence: e}\n"
+                 "  - {number: 6, label: l6, title: t, summary: s, check: c, evidence: e}\n",
                  "t.yaml:3:3: ", "playbook 'x' does not define step 4");
     expect_error("playbook: x\n"
                  "steps:\n"
-                 "  - {number: 1, title: t, summary: s, check: c, evidence: e}\n"
-                 "  - {number: 2, title: t, summary: s, evidence: e}\n"
-                 "  - {number: 3, title: t, summary: s, check: c, evidence: e}\n"
-                 "  - {number: 4, title: t, summary: s, check: c, evidence: e}\n"
-                 "  - {number: 5, title: t, summary: s, check: c, evidence: e}\n"
-                 "  - {number: 6, title: t, summary: s, check: c, evidence: e}\n",
+                 "  - {number: 1, label: l1, title: t, summary: s, check: c, evidence: e}\n"
+                 "  - {number: 2, label: l2, title: t, summary: s, evidence: e}\n"
+                 "  - {number: 3, label: l3, title: t, summary: s, check: c, evidence: e}\n"
+                 "  - {number: 4, label: l4, title: t, summary: s, check: c, evidence: e}\n"
+                 "  - {number: 5, label: l5, title: t, summary: s, check: c, evidence: e}\n"
+                 "  - {number: 6, label: l6, title: t, summary: s, check: c, evidence: e}\n",
                  "t.yaml:4:5: ", "step 2 has no 'check'");
     expect_error("playbook: x\n", "t.yaml:1:1: ", "does not define step 1");
 }
@@ -459,7 +459,7 @@ static void test_failed_load_keeps_playbook(void **state)
     /* the first signature is fine (and would go first), the second is broken */
     expect_error_into(&pb, "windows: {gap: 5}\n"
                            "steps:\n"
-                           "  - {number: 2, title: changed}\n"
+                           "  - {number: 2, label: l2, title: changed}\n"
                            "signatures:\n"
                            "  - {id: mine, step: 1, verdict: info, message: a}\n"
                            "  - {id: bad, step: 1, verdict: info, message: \"(a\"}\n",
@@ -804,7 +804,7 @@ static void test_extra_file(void **state)
     static const char extra[] =
         "windows: {gap: 5}\n"
         "steps:\n"
-        "  - {number: 2, title: Mine}\n"
+        "  - {number: 2, label: l2, title: Mine}\n"
         "signatures:\n"
         "  - id: mine\n"
         "    step: 2\n"
