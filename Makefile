@@ -1,7 +1,8 @@
 # scepscope - build, test, demo.
 #   make         build ./scepscope (installs missing Debian packages first, see `make deps`)
-#   make test    unit tests (cmocka) and golden tests, plainly and under ASan+UBSan
-#   make demo    open the bundled sample case
+#   make test    unit tests (cmocka), golden tests and interface tests (tmux), plainly and
+#                under ASan+UBSan
+#   make demo    open the interface on the bundled busy day (prints its report without a terminal)
 #   make deps    install the Debian packages the build and the tests need
 
 CC       ?= cc
@@ -42,7 +43,7 @@ LIB_OBJ_A := $(patsubst %.c,$(BA)/%.o,$(LIB_SRC))
 TESTS     := $(addprefix $(B)/tests/,$(TEST_NAMES))
 TESTS_A   := $(addprefix $(BA)/tests/,$(TEST_NAMES))
 
-.PHONY: all deps test test-plain test-asan demo clean check-deps
+.PHONY: all deps test demo clean
 .DEFAULT_GOAL := all
 
 all: deps
@@ -118,8 +119,8 @@ test: deps
 # ---- demo ----------------------------------------------------------------------------------
 demo: deps
 	@$(MAKE) --no-print-directory scepscope
-	@if [ -t 1 ]; then ./scepscope --timeline --color=always samples/ 2>&1 | less -RS; \
-	 else ./scepscope --timeline samples/; fi
+	@if [ -t 0 ] && [ -t 1 ]; then ./scepscope samples/busy-day; \
+	 else ./scepscope --report samples/busy-day || [ $$? -eq 1 ]; fi
 
 clean:
 	rm -rf build scepscope

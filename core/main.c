@@ -81,15 +81,8 @@ static int run_tui(struct bundle *b, struct diagnosis *d, const struct playbook 
         fprintf(stderr, "scepscope: %s\n", err);
         return 2;
     }
-    const char *nc = getenv("NO_COLOR");
-    const char *theme = o->theme;
-    if (!theme) {
-        /* the terminal's colours decide, as far as terminfo tells them before curses starts */
-        const char *term = getenv("TERM");
-        int colors = term && strstr(term, "256") ? 256 : term && strcmp(term, "dumb") ? 8 : 0;
-        theme = theme_pick_default(colors, nc && *nc);
-    }
-    if (!theme_load(&th, theme, err, sizeof err)) {
+    /* without --theme, the interface picks one once curses knows the terminal's colours */
+    if (o->theme && !theme_load(&th, o->theme, err, sizeof err)) {
         fprintf(stderr, "scepscope: %s\n", err);
         keymap_free(&km);
         return 2;
@@ -98,7 +91,7 @@ static int run_tui(struct bundle *b, struct diagnosis *d, const struct playbook 
     o->case_name = first_path;
     o->device = device;
     o->user = user;
-    int st = tui_run(b, d, pb, &km, &th, o);
+    int st = tui_run(b, d, pb, &km, o->theme ? &th : NULL, o);
     theme_free(&th);
     keymap_free(&km);
     return st;

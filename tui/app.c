@@ -192,7 +192,20 @@ int tui_run(struct bundle *b, struct diagnosis *d, const struct playbook *pb,
         start_color();
         use_default_colors();
     }
+    struct theme picked = { 0 };
+    if (!th) {
+        const char *nc = getenv("NO_COLOR");
+        char err[256];
+        if (!theme_load(&picked, theme_pick_default(has_colors() ? COLORS : 0, nc && *nc), err,
+                        sizeof err)) {
+            restore_terminal();
+            fprintf(stderr, "scepscope: %s\n", err);
+            return 2;
+        }
+        th = &picked;
+    }
     theme_apply(th, ui.style);
+    theme_free(&picked);
     timeout(100);
 
     /* the screen comes at once; the logs load behind it */

@@ -163,7 +163,8 @@ struct tui_options {
     const char *device, *user;  /* --device / --user: the filter to start with */
 };
 
-/* Runs the interface on a loaded case until the user quits. Returns the exit status. */
+/* Loads the case behind a progress bar, then runs the interface until the user quits. th NULL:
+ * a built-in theme that fits the terminal (mono under NO_COLOR). Returns the exit status. */
 int tui_run(struct bundle *b, struct diagnosis *d, const struct playbook *pb,
             const struct keymap *km, const struct theme *th, const struct tui_options *o);
 
