@@ -1,5 +1,5 @@
 /* builtin.c - looking up the files built into the program (table: build/gen/builtin_files.c,
- * made by the Makefile from playbooks/). */
+ * made by the Makefile from playbooks/, themes/ and keymaps/). */
 #include <string.h>
 
 #include "builtin.h"

@@ -42,12 +42,11 @@ static bool classify(struct diagnosis *d)
         e->mark = MARK_NONE;
         if (e->flags & EVF_RAW)
             continue;
-        if (sig[e->src].n) {
-            int k = playbook_classify(d->pb, &sig[e->src], s, e);
-            e->sig = (uint16_t)(k + 1);
-        }
-        if (mk[e->src].n)
-            e->mark = (uint8_t)playbook_mark_of(d->pb, &mk[e->src], s, e);
+        int k;
+        enum mark m;
+        playbook_classify_event(d->pb, &sig[e->src], &mk[e->src], s, e, &k, &m);
+        e->sig = (uint16_t)(k + 1);
+        e->mark = (uint8_t)m;
     }
     for (size_t i = 0; sig && mk && i < b->nsrc; i++) {
         pb_candidates_free(&sig[i]);

@@ -36,6 +36,11 @@ struct parser {
     bool (*field)(const struct source *s, const struct event *ev, const char *name,
                   struct span *out);
 
+    /* Several named fields at once (names[i] -> out[i], found[i]), reading the raw line once:
+     * what the classification of a line needs. May be NULL (then field() is asked for each). */
+    void (*fields)(const struct source *s, const struct event *ev, const char *const *names,
+                   size_t n, struct span *out, bool *found);
+
     /* Frees s->pstate. May be NULL. */
     void (*free_state)(struct source *s);
 };

@@ -1135,14 +1135,66 @@ static bool one_document(yaml_parser_t *yp, struct ctx *C, const char *yaml, siz
     return ok;
 }
 
+static int fieldname_slot(const char **names, size_t *n, const char *field)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(names[i], field) == 0)
+            return (int)i;
+    if (*n == PB_MAX_FIELDNAMES)
+        return -1;
+    names[*n] = field;
+    return (int)(*n)++;
+}
+
+static bool index_rules(struct pb_sig *v, size_t nv, const char **names, size_t *n, bool write)
+{
+    for (size_t i = 0; i < nv; i++) {
+        for (size_t j = 0; j < v[i].ncond; j++) {
+            struct pb_cond *c = &v[i].cond[j];
+            int k = c->field ? fieldname_slot(names, n, c->field) : -1;
+            if (c->field && k < 0)
+                return false;
+            if (write)
+                c->fidx = k;
+        }
+    }
+    return true;
+}
+
+/* Gives each condition the index of its field among all the field names the playbook looks
+ * at (so that a line's fields are read once for all conditions). With `with` given, checks
+ * that the names of pb and of `with` together stay within PB_MAX_FIELDNAMES. */
+static bool index_fieldnames(struct ctx *C, yaml_node_t *root, struct playbook *pb,
+                             struct playbook *with)
+{
+    const char *names[PB_MAX_FIELDNAMES];
+    size_t n = 0;
+    bool write = with == NULL; /* a check leaves both playbooks as they are */
+    bool ok = index_rules(pb->sigs, pb->nsigs, names, &n, write) &&
+              index_rules(pb->marks, pb->nmarks, names, &n, write);
+    if (ok && with)
+        ok = index_rules(with->sigs, with->nsigs, names, &n, false) &&
+             index_rules(with->marks, with->nmarks, names, &n, false);
+    if (!ok)
+        return fail_at(C, root, "the conditions look at more than %d different fields",
+                       PB_MAX_FIELDNAMES);
+    if (!with) {
+        memcpy(pb->fieldnames, names, n * sizeof *names);
+        pb->nfieldnames = n;
+    }
+    return true;
+}
+
 static bool load_doc(struct playbook *into, struct ctx *C, yaml_node_t *root)
 {
     struct part P;
     memset(&P, 0, sizeof P);
     P.base = into;
-    bool ok = read_part(C, root, &P) &&
+    bool ok = read_part(C, root, &P) && index_fieldnames(C, root, &P.pb, into) &&
               (P.full ? commit_full(C, root, into, &P) : commit_extra(C, root, into, &P));
     playbook_free(&P.pb);
+    if (ok)
+        index_fieldnames(C, root, into, NULL);
     return ok;
 }
 
@@ -1524,28 +1576,70 @@ void pb_candidates_free(struct pb_candidates *c)
     memset(c, 0, sizeof *c);
 }
 
-static bool component_ok(const struct pb_sig *g, const struct source *s, const struct event *ev)
+/* What the conditions of one event look at, read from the line once and kept. */
+struct subjects {
+    const struct source *s;
+    const struct event *ev;
+    bool have_msg, have_fields, have_comp, comp_found;
+    struct span msg, comp;
+    struct span field[PB_MAX_FIELDNAMES];
+    bool found[PB_MAX_FIELDNAMES];
+};
+
+static void subjects_init(struct subjects *S, const struct source *s, const struct event *ev)
+{
+    S->s = s;
+    S->ev = ev;
+    S->have_msg = S->have_fields = S->have_comp = false;
+}
+
+static bool subject_field(const struct playbook *pb, struct subjects *S, int fidx,
+                          struct span *out)
+{
+    const struct parser *p = S->s->parser;
+    if (!S->have_fields) {
+        if (p->fields) {
+            p->fields(S->s, S->ev, pb->fieldnames, pb->nfieldnames, S->field, S->found);
+        } else {
+            for (size_t i = 0; i < pb->nfieldnames; i++)
+                S->found[i] = p->field && p->field(S->s, S->ev, pb->fieldnames[i], &S->field[i]);
+        }
+        S->have_fields = true;
+    }
+    *out = S->field[fidx];
+    return S->found[fidx];
+}
+
+static bool component_ok(const struct pb_sig *g, struct subjects *S)
 {
     if (!g->ncomponents)
         return true;
-    struct span comp;
-    if (!s->parser->field || !s->parser->field(s, ev, "component", &comp))
+    if (!S->have_comp) {
+        S->comp_found = S->s->parser->field &&
+                        S->s->parser->field(S->s, S->ev, "component", &S->comp);
+        S->have_comp = true;
+    }
+    if (!S->comp_found)
         return false;
     for (size_t i = 0; i < g->ncomponents; i++)
-        if (span_eq_ci(comp, g->components[i]))
+        if (span_eq_ci(S->comp, g->components[i]))
             return true;
     return false;
 }
 
 /* Runs one condition on the event; on a match its captures are in match_data. */
-static bool cond_matches(const struct playbook *pb, const struct pb_cond *c,
-                         const struct source *s, const struct event *ev)
+static bool cond_matches(const struct playbook *pb, const struct pb_cond *c, struct subjects *S)
 {
     struct span subj;
-    if (!c->field)
-        subj = event_message(s, ev);
-    else if (!s->parser->field || !s->parser->field(s, ev, c->field, &subj))
+    if (c->fidx < 0) {
+        if (!S->have_msg) {
+            S->msg = event_message(S->s, S->ev);
+            S->have_msg = true;
+        }
+        subj = S->msg;
+    } else if (!subject_field(pb, S, c->fidx, &subj)) {
         return false;
+    }
     if (c->literal && !(c->literal_caseless ? span_find_ci(subj, c->literal)
                                             : span_find(subj, c->literal)))
         return false;
@@ -1562,17 +1656,16 @@ static bool usable(const struct playbook *pb, const struct source *s, const stru
 
 /* The first rule of v among cands that the event matches, or -1. */
 static int first_match(const struct playbook *pb, const struct pb_sig *v, size_t n,
-                       const struct pb_candidates *cands, const struct source *s,
-                       const struct event *ev)
+                       const struct pb_candidates *cands, struct subjects *S)
 {
-    if (!usable(pb, s, ev))
+    if (!usable(pb, S->s, S->ev))
         return -1;
     for (size_t i = 0; i < cands->n; i++) {
         size_t k = cands->sig[i];
-        if (k >= n || !component_ok(&v[k], s, ev))
+        if (k >= n || !component_ok(&v[k], S))
             continue;
         size_t j = 0;
-        while (j < v[k].ncond && cond_matches(pb, &v[k].cond[j], s, ev))
+        while (j < v[k].ncond && cond_matches(pb, &v[k].cond[j], S))
             j++;
         if (j == v[k].ncond)
             return (int)k;
@@ -1583,14 +1676,29 @@ static int first_match(const struct playbook *pb, const struct pb_sig *v, size_t
 int playbook_classify(const struct playbook *pb, const struct pb_candidates *cands,
                       const struct source *s, const struct event *ev)
 {
-    return first_match(pb, pb->sigs, pb->nsigs, cands, s, ev);
+    struct subjects S;
+    subjects_init(&S, s, ev);
+    return first_match(pb, pb->sigs, pb->nsigs, cands, &S);
 }
 
 enum mark playbook_mark_of(const struct playbook *pb, const struct pb_candidates *cands,
                            const struct source *s, const struct event *ev)
 {
-    int k = first_match(pb, pb->marks, pb->nmarks, cands, s, ev);
+    struct subjects S;
+    subjects_init(&S, s, ev);
+    int k = first_match(pb, pb->marks, pb->nmarks, cands, &S);
     return k < 0 ? MARK_NONE : pb->marks[k].mark;
+}
+
+void playbook_classify_event(const struct playbook *pb, const struct pb_candidates *sigs,
+                             const struct pb_candidates *marks, const struct source *s,
+                             const struct event *ev, int *sig, enum mark *mark)
+{
+    struct subjects S;
+    subjects_init(&S, s, ev);
+    *sig = sigs->n ? first_match(pb, pb->sigs, pb->nsigs, sigs, &S) : -1;
+    int k = marks->n ? first_match(pb, pb->marks, pb->nmarks, marks, &S) : -1;
+    *mark = k < 0 ? MARK_NONE : pb->marks[k].mark;
 }
 
 /* Copies the named group of the last match, cut at a character boundary to fit. */
@@ -1620,9 +1728,11 @@ bool playbook_extract(const struct playbook *pb, int sig, const struct source *s
         return false;
     const struct pb_sig *g = &pb->sigs[sig];
     bool found = false;
+    struct subjects S;
+    subjects_init(&S, s, ev);
     for (size_t j = 0; j < g->ncond; j++) {
         const struct pb_cond *c = &g->cond[j];
-        if (!cond_matches(pb, c, s, ev)) {
+        if (!cond_matches(pb, c, &S)) {
             out[0] = 0;
             return false;
         }

@@ -64,6 +64,7 @@ struct pb_step {
 /* A condition of a signature: a pattern over the message or over one named field. */
 struct pb_cond {
     char *field;             /* NULL: the message */
+    int fidx;                /* index of field in the playbook's fieldnames, -1: the message */
     char *pattern;           /* as written */
     void *code;              /* pcre2_code_8 * */
     char *literal;           /* a literal every match contains, or NULL: the prefilter */
@@ -71,6 +72,7 @@ struct pb_cond {
 };
 
 #define PB_MAX_CONDS 8
+#define PB_MAX_FIELDNAMES 32
 #define PB_MAX_FILTER 8
 
 struct pb_sig {
@@ -133,6 +135,9 @@ struct playbook {
     size_t nmarks;
     struct pb_windows win;
     void *match_data;      /* pcre2_match_data_8 * sized for every pattern */
+    /* every field name the conditions look at, so that a line's fields are read once */
+    const char *fieldnames[PB_MAX_FIELDNAMES];
+    size_t nfieldnames;
 };
 
 /* Loads a playbook from a YAML file. `into` may already hold one (then the file's signatures
@@ -157,6 +162,12 @@ struct pb_candidates {
 bool playbook_candidates(const struct playbook *pb, const struct source *s,
                          struct pb_candidates *out);
 void pb_candidates_free(struct pb_candidates *c);
+
+/* The signature (or -1) and the mark (or MARK_NONE) of an event at once: the line's message
+ * and fields are read only once for both. */
+void playbook_classify_event(const struct playbook *pb, const struct pb_candidates *sigs,
+                             const struct pb_candidates *marks, const struct source *s,
+                             const struct event *ev, int *sig, enum mark *mark);
 
 /* The first signature (in playbook order, among cands) that the event matches, or -1. */
 int playbook_classify(const struct playbook *pb, const struct pb_candidates *cands,

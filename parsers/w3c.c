@@ -550,6 +550,30 @@ static bool w3c_field(const struct source *s, const struct event *ev, const char
     return false;
 }
 
+static void w3c_fields(const struct source *s, const struct event *ev, const char *const *names,
+                       size_t n, struct span *out, bool *found)
+{
+    const struct layout *L = layout_at(s, ev->line);
+    for (size_t k = 0; k < n; k++)
+        found[k] = false;
+    if (!L || (ev->flags & EVF_RAW))
+        return;
+    struct span f[W3C_MAX_FIELDS + 1];
+    size_t nf = split_fields(span_make(s->text + ev->off, ev->len), f, W3C_MAX_FIELDS + 1);
+    if (nf > W3C_MAX_FIELDS + 1)
+        nf = W3C_MAX_FIELDS + 1;
+    for (size_t k = 0; k < n; k++) {
+        size_t len = strlen(names[k]);
+        for (uint32_t i = 0; i < L->n && i < nf; i++) {
+            if (L->name[i].n != len || !span_eq_ci(L->name[i], names[k]))
+                continue;
+            out[k] = span_eq(f[i], "-") ? span_make(f[i].p, 0) : f[i];
+            found[k] = true;
+            break;
+        }
+    }
+}
+
 static void w3c_free_state(struct source *s)
 {
     state_free(s->pstate);
@@ -627,5 +651,6 @@ const struct parser parser_w3c = {
     .parse = w3c_parse,
     .message = w3c_message,
     .field = w3c_field,
+    .fields = w3c_fields,
     .free_state = w3c_free_state,
 };
