@@ -636,18 +636,24 @@ static int64_t max_duration(const struct diagnosis *d, const uint32_t *v, size_t
     return m;
 }
 
-static int64_t g_sort_key(const struct diagnosis *d, uint32_t i)
+/* The exchanges of each kind, each list sorted by start: made once for all the linking. */
+struct by_kind {
+    uint32_t *v;
+    size_t off[XKIND_COUNT + 1];
+};
+
+static int64_t start_of(const struct diagnosis *d, uint32_t i)
 {
     return d->x[i].lo_min;
 }
 
-/* insertion-friendly sort of exchange indices by start (they come nearly sorted) */
+/* insertion sort: the exchanges come nearly sorted (an IIS line is logged at its end) */
 static void sort_by_start(const struct diagnosis *d, uint32_t *v, size_t n)
 {
     for (size_t i = 1; i < n; i++) {
         uint32_t t = v[i];
         size_t j = i;
-        while (j > 0 && g_sort_key(d, v[j - 1]) > g_sort_key(d, t)) {
+        while (j > 0 && start_of(d, v[j - 1]) > start_of(d, t)) {
             v[j] = v[j - 1];
             j--;
         }
@@ -655,23 +661,40 @@ static void sort_by_start(const struct diagnosis *d, uint32_t *v, size_t n)
     }
 }
 
-static size_t collect_kind(const struct diagnosis *d, enum xkind k, uint32_t *out)
+static bool by_kind_build(const struct diagnosis *d, struct by_kind *K)
 {
-    size_t n = 0;
+    size_t count[XKIND_COUNT] = { 0 };
+    K->v = malloc((d->nx ? d->nx : 1) * sizeof *K->v);
+    if (!K->v)
+        return false;
     for (size_t i = 0; i < d->nx; i++)
-        if (d->x[i].kind == k)
-            out[n++] = (uint32_t)i;
-    sort_by_start(d, out, n);
-    return n;
+        count[d->x[i].kind]++;
+    K->off[0] = 0;
+    for (int k = 0; k < XKIND_COUNT; k++)
+        K->off[k + 1] = K->off[k] + count[k];
+    size_t fill[XKIND_COUNT];
+    memcpy(fill, K->off, sizeof fill);
+    for (size_t i = 0; i < d->nx; i++)
+        K->v[fill[d->x[i].kind]++] = (uint32_t)i;
+    for (int k = 0; k < XKIND_COUNT; k++)
+        sort_by_start(d, K->v + K->off[k], K->off[k + 1] - K->off[k]);
+    return true;
+}
+
+static size_t kind_list(const struct by_kind *K, enum xkind k, const uint32_t **out)
+{
+    *out = K->v + K->off[k];
+    return K->off[k + 1] - K->off[k];
 }
 
 /* Each inner exchange not yet tied upwards takes the nearest outer that holds it in time and
  * holds no other of its kind. */
-static void link_relation(struct diagnosis *d, const struct relation *rel, uint32_t *outer,
-                          uint32_t *inner)
+static void link_relation(struct diagnosis *d, const struct relation *rel,
+                          const struct by_kind *K)
 {
-    size_t no = collect_kind(d, rel->outer, outer);
-    size_t ni = collect_kind(d, rel->inner, inner);
+    const uint32_t *outer, *inner;
+    size_t no = kind_list(K, rel->outer, &outer);
+    size_t ni = kind_list(K, rel->inner, &inner);
     if (!no || !ni)
         return;
     int64_t tol = SEC(d->pb->win.tolerance), maxdur = max_duration(d, outer, no);
@@ -713,9 +736,10 @@ static void link_relation(struct diagnosis *d, const struct relation *rel, uint3
 
 /* A Notify belongs to the VerifyRequest just before it, when nothing else tied them. */
 static void link_notify(struct diagnosis *d, enum xkind verify, enum xkind notify,
-                        uint32_t *vs, uint32_t *ns)
+                        const struct by_kind *K)
 {
-    size_t nv = collect_kind(d, verify, vs), nn = collect_kind(d, notify, ns);
+    const uint32_t *vs, *ns;
+    size_t nv = kind_list(K, verify, &vs), nn = kind_list(K, notify, &ns);
     int64_t after = SEC(d->pb->win.notify_after), tol = SEC(d->pb->win.tolerance);
     for (size_t c = 0; c < nn; c++) {
         uint32_t n = ns[c];
@@ -738,9 +762,10 @@ static void link_notify(struct diagnosis *d, enum xkind verify, enum xkind notif
 /* GetCACert and GetCACaps belong to the PKIOperation that follows them from the same client.
  * One that ties to nothing is an attempt of its own only when it failed (see
  * worth_an_attempt): a device retrying is making a new attempt each time. */
-static void link_preamble(struct diagnosis *d, uint32_t *ca, uint32_t *pk)
+static void link_preamble(struct diagnosis *d, const struct by_kind *K)
 {
-    size_t nc = collect_kind(d, X_NDES_GETCA, ca), np = collect_kind(d, X_NDES_PKIOP, pk);
+    const uint32_t *ca, *pk;
+    size_t nc = kind_list(K, X_NDES_GETCA, &ca), np = kind_list(K, X_NDES_PKIOP, &pk);
     int64_t pre = SEC(d->pb->win.preamble);
     size_t p = 0;
     for (size_t c = 0; c < nc; c++) {
@@ -775,25 +800,20 @@ static int cmp_attempt_start(const void *a, const void *b)
 
 static bool form_attempts(struct diagnosis *d)
 {
-    uint32_t *a = malloc((d->nx ? d->nx : 1) * sizeof *a);
-    uint32_t *z = malloc((d->nx ? d->nx : 1) * sizeof *z);
-    bool ok = a && z;
-    if (ok) {
-        for (size_t i = 0; i < d->nx; i++) {
-            d->x[i].parent = (uint32_t)i;
-            d->x[i].kinds = 1u << d->x[i].kind;
-        }
-        for (size_t r = 0; r < NRELATIONS; r++)
-            link_relation(d, &relations[r], a, z);
-        link_notify(d, X_PLUGIN_VERIFY, X_PLUGIN_NOTIFY, a, z);
-        link_notify(d, X_CRP_VERIFY, X_CRP_NOTIFY, a, z);
-        link_notify(d, X_CRP_HTTP_VERIFY, X_CRP_HTTP_NOTIFY, a, z);
-        link_preamble(d, a, z);
-    }
-    free(a);
-    free(z);
-    if (!ok)
+    struct by_kind K;
+    if (!by_kind_build(d, &K))
         return false;
+    for (size_t i = 0; i < d->nx; i++) {
+        d->x[i].parent = (uint32_t)i;
+        d->x[i].kinds = 1u << d->x[i].kind;
+    }
+    for (size_t r = 0; r < NRELATIONS; r++)
+        link_relation(d, &relations[r], &K);
+    link_notify(d, X_PLUGIN_VERIFY, X_PLUGIN_NOTIFY, &K);
+    link_notify(d, X_CRP_VERIFY, X_CRP_NOTIFY, &K);
+    link_notify(d, X_CRP_HTTP_VERIFY, X_CRP_HTTP_NOTIFY, &K);
+    link_preamble(d, &K);
+    free(K.v);
 
     /* one attempt per set worth one; its span from the exchanges' times */
     bool *failed = calloc(d->nx ? d->nx : 1, sizeof *failed);

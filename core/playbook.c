@@ -1185,6 +1185,37 @@ static bool index_fieldnames(struct ctx *C, yaml_node_t *root, struct playbook *
     return true;
 }
 
+static bool same_cond(const struct pb_cond *a, const struct pb_cond *b)
+{
+    return a->fidx == b->fidx && strcmp(a->pattern, b->pattern) == 0;
+}
+
+/* Many signatures share a condition (the stem is mscep.dll...): each distinct one gets an id,
+ * so that a line is tested once for it. Beyond PB_MAX_DISTINCT_CONDS ids, no memo (-1). */
+static void index_conditions(struct playbook *pb)
+{
+    const struct pb_cond *seen[PB_MAX_DISTINCT_CONDS];
+    size_t n = 0;
+    struct pb_sig *lists[2] = { pb->sigs, pb->marks };
+    size_t counts[2] = { pb->nsigs, pb->nmarks };
+    for (size_t l = 0; l < 2; l++) {
+        for (size_t i = 0; i < counts[l]; i++) {
+            for (size_t j = 0; j < lists[l][i].ncond; j++) {
+                struct pb_cond *c = &lists[l][i].cond[j];
+                c->cid = -1;
+                for (size_t k = 0; k < n && c->cid < 0; k++)
+                    if (same_cond(seen[k], c))
+                        c->cid = (int)k;
+                if (c->cid < 0 && n < PB_MAX_DISTINCT_CONDS) {
+                    seen[n] = c;
+                    c->cid = (int)n++;
+                }
+            }
+        }
+    }
+    pb->nconds = n;
+}
+
 static bool load_doc(struct playbook *into, struct ctx *C, yaml_node_t *root)
 {
     struct part P;
@@ -1193,8 +1224,10 @@ static bool load_doc(struct playbook *into, struct ctx *C, yaml_node_t *root)
     bool ok = read_part(C, root, &P) && index_fieldnames(C, root, &P.pb, into) &&
               (P.full ? commit_full(C, root, into, &P) : commit_extra(C, root, into, &P));
     playbook_free(&P.pb);
-    if (ok)
+    if (ok) {
         index_fieldnames(C, root, into, NULL);
+        index_conditions(into);
+    }
     return ok;
 }
 
@@ -1580,6 +1613,9 @@ void pb_candidates_free(struct pb_candidates *c)
 struct subjects {
     const struct source *s;
     const struct event *ev;
+    /* per distinct condition: 0 not tried, 1 matched, 2 did not (only when no capture is
+     * needed afterwards: the classification) */
+    uint8_t *memo;
     bool have_msg, have_fields, have_comp, comp_found;
     struct span msg, comp;
     struct span field[PB_MAX_FIELDNAMES];
@@ -1590,6 +1626,7 @@ static void subjects_init(struct subjects *S, const struct source *s, const stru
 {
     S->s = s;
     S->ev = ev;
+    S->memo = NULL;
     S->have_msg = S->have_fields = S->have_comp = false;
 }
 
@@ -1628,7 +1665,18 @@ static bool component_ok(const struct pb_sig *g, struct subjects *S)
 }
 
 /* Runs one condition on the event; on a match its captures are in match_data. */
+static bool cond_test(const struct playbook *pb, const struct pb_cond *c, struct subjects *S);
+
 static bool cond_matches(const struct playbook *pb, const struct pb_cond *c, struct subjects *S)
+{
+    if (!S->memo || c->cid < 0)
+        return cond_test(pb, c, S);
+    if (!S->memo[c->cid])
+        S->memo[c->cid] = cond_test(pb, c, S) ? 1 : 2;
+    return S->memo[c->cid] == 1;
+}
+
+static bool cond_test(const struct playbook *pb, const struct pb_cond *c, struct subjects *S)
 {
     struct span subj;
     if (c->fidx < 0) {
@@ -1695,7 +1743,10 @@ void playbook_classify_event(const struct playbook *pb, const struct pb_candidat
                              const struct event *ev, int *sig, enum mark *mark)
 {
     struct subjects S;
+    uint8_t memo[PB_MAX_DISTINCT_CONDS];
     subjects_init(&S, s, ev);
+    memset(memo, 0, pb->nconds);
+    S.memo = memo;
     *sig = sigs->n ? first_match(pb, pb->sigs, pb->nsigs, sigs, &S) : -1;
     int k = marks->n ? first_match(pb, pb->marks, pb->nmarks, marks, &S) : -1;
     *mark = k < 0 ? MARK_NONE : pb->marks[k].mark;

@@ -65,6 +65,7 @@ struct pb_step {
 struct pb_cond {
     char *field;             /* NULL: the message */
     int fidx;                /* index of field in the playbook's fieldnames, -1: the message */
+    int cid;                 /* the same (field, pattern) has the same id across the playbook */
     char *pattern;           /* as written */
     void *code;              /* pcre2_code_8 * */
     char *literal;           /* a literal every match contains, or NULL: the prefilter */
@@ -73,6 +74,7 @@ struct pb_cond {
 
 #define PB_MAX_CONDS 8
 #define PB_MAX_FIELDNAMES 32
+#define PB_MAX_DISTINCT_CONDS 1024
 #define PB_MAX_FILTER 8
 
 struct pb_sig {
@@ -138,6 +140,7 @@ struct playbook {
     /* every field name the conditions look at, so that a line's fields are read once */
     const char *fieldnames[PB_MAX_FIELDNAMES];
     size_t nfieldnames;
+    size_t nconds;         /* distinct conditions: a line's result for each is kept */
 };
 
 /* Loads a playbook from a YAML file. `into` may already hold one (then the file's signatures

@@ -62,15 +62,26 @@ const char *span_find_ci(struct span a, const char *needle)
         return a.p;
     if (a.n < n)
         return NULL;
+    /* jump with memchr to each place the first letter stands, in either case */
     int c0 = lower((unsigned char)needle[0]);
-    for (size_t i = 0; i + n <= a.n; i++) {
-        if (lower((unsigned char)a.p[i]) != c0)
-            continue;
+    int c1 = (c0 >= 'a' && c0 <= 'z') ? c0 - 32 : c0;
+    const char *p = a.p, *last = a.p + (a.n - n);
+    while (p <= last) {
+        size_t room = (size_t)(last - p) + 1;
+        const char *q = memchr(p, c0, room);
+        if (c1 != c0) {
+            const char *u = memchr(p, c1, q ? (size_t)(q - p) : room);
+            if (u)
+                q = u;
+        }
+        if (!q)
+            return NULL;
         size_t j = 1;
-        while (j < n && lower((unsigned char)a.p[i + j]) == lower((unsigned char)needle[j]))
+        while (j < n && lower((unsigned char)q[j]) == lower((unsigned char)needle[j]))
             j++;
         if (j == n)
-            return a.p + i;
+            return q;
+        p = q + 1;
     }
     return NULL;
 }

@@ -538,8 +538,9 @@ static bool w3c_field(const struct source *s, const struct event *ev, const char
     const struct layout *L = layout_at(s, ev->line);
     if (!L || (ev->flags & EVF_RAW))
         return false;
+    size_t len = strlen(name);
     for (uint32_t i = 0; i < L->n; i++) {
-        if (!span_eq_ci(L->name[i], name))
+        if (L->name[i].n != len || !span_eq_ci(L->name[i], name))
             continue;
         struct span v;
         if (!nth_field(span_make(s->text + ev->off, ev->len), i, &v))
