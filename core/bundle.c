@@ -1,12 +1,14 @@
 /* bundle.c - from paths to parsed sources: walking folders in a stable order, refusing what
  * is not a log with a reason, choosing each file's parser by its content. */
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "parser.h"
@@ -253,30 +255,72 @@ static bool load_one(struct bundle *b, struct source *s, struct evbuf *out)
     return true;
 }
 
+/* Reads source i, unless it is skipped already, beyond the limit, or loading was cancelled. */
+static bool load_index(struct bundle *b, size_t i)
+{
+    struct source *s = b->src[i];
+    if (s->skipped)
+        return true;
+    if (i >= BUNDLE_MAX_SOURCES) {
+        s->skipped = true;
+        source_note(s, 0, "more than %u files in the case: not read", BUNDLE_MAX_SOURCES);
+        return true;
+    }
+    if (atomic_load(&b->cancel)) {
+        s->skipped = true;
+        source_note(s, 0, "not read: loading was cancelled");
+        return true;
+    }
+    s->index = (uint16_t)i;
+    return load_one(b, s, &b->per[i]);
+}
+
+/* Files are read in parallel, one thread per core: each file is parsed on its own, into its
+ * own event array, and the merge puts them in order afterwards. */
+struct workers {
+    struct bundle *b;
+    atomic_size_t next;
+    atomic_bool failed;
+};
+
+static void *load_worker(void *arg)
+{
+    struct workers *w = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&w->next, 1);
+        if (i >= w->b->nsrc || atomic_load(&w->failed))
+            return NULL;
+        if (!load_index(w->b, i))
+            atomic_store(&w->failed, true);
+        atomic_fetch_add(&w->b->progress, 1);
+    }
+}
+
+#define LOAD_THREADS_MAX 16
+
 bool bundle_load(struct bundle *b)
 {
     b->per = calloc(b->nsrc ? b->nsrc : 1, sizeof *b->per);
     if (!b->per)
         return false;
-    for (size_t i = 0; i < b->nsrc; i++) {
-        struct source *s = b->src[i];
-        if (s->skipped)
-            continue;
-        if (i >= BUNDLE_MAX_SOURCES) {
-            s->skipped = true;
-            source_note(s, 0, "more than %u files in the case: not read", BUNDLE_MAX_SOURCES);
-            continue;
-        }
-        if (atomic_load(&b->cancel)) {
-            s->skipped = true;
-            source_note(s, 0, "not read: loading was cancelled");
-            continue;
-        }
-        s->index = (uint16_t)i;
-        if (!load_one(b, s, &b->per[i]))
-            return false;
-        atomic_fetch_add(&b->progress, 1);
-    }
+    struct workers w = { .b = b };
+    atomic_init(&w.next, 0);
+    atomic_init(&w.failed, false);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = cores > 1 ? (size_t)cores : 1;
+    if (n > LOAD_THREADS_MAX)
+        n = LOAD_THREADS_MAX;
+    if (n > b->nsrc)
+        n = b->nsrc;
+    pthread_t th[LOAD_THREADS_MAX];
+    size_t started = 0;
+    while (started + 1 < n && pthread_create(&th[started], NULL, load_worker, &w) == 0)
+        started++;
+    load_worker(&w); /* this thread works too */
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    if (atomic_load(&w.failed))
+        return false;
     return timeline_merge(b);
 }
 
