@@ -1,9 +1,11 @@
 /* diagnose.c - classification, exchanges, clock offsets, attempts and verdicts.
  * The structure of the flow (which exchange happens inside which) is here; its numbers
  * (windows, tolerances) and its words (signatures, explanations) are in the playbook. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diagnose.h"
 #include "parser.h"
@@ -23,6 +25,37 @@ const char *xkind_name(enum xkind k)
 
 /* ---- classification ----------------------------------------------------------------------- */
 
+/* Lines are classified in parallel: each thread takes a slice of the timeline, with match
+ * data of its own; the playbook and the candidates are only read. */
+struct classify_job {
+    const struct diagnosis *d;
+    const struct pb_candidates *sig, *mk;
+    size_t from, to;
+    void *md;
+};
+
+static void *classify_slice(void *arg)
+{
+    struct classify_job *j = arg;
+    const struct bundle *b = j->d->b;
+    for (size_t i = j->from; i < j->to; i++) {
+        struct event *e = &b->ev[i];
+        e->sig = 0;
+        e->mark = MARK_NONE;
+        if (e->flags & EVF_RAW)
+            continue;
+        int k;
+        enum mark m;
+        playbook_classify_event(j->d->pb, &j->sig[e->src], &j->mk[e->src], b->src[e->src], e,
+                                j->md, &k, &m);
+        e->sig = (uint16_t)(k + 1);
+        e->mark = (uint8_t)m;
+    }
+    return NULL;
+}
+
+#define CLASSIFY_THREADS_MAX 16
+
 static bool classify(struct diagnosis *d)
 {
     struct bundle *b = d->b;
@@ -35,19 +68,35 @@ static bool classify(struct diagnosis *d)
         ok = playbook_candidates(d->pb, b->src[i], &sig[i]) &&
              playbook_mark_candidates(d->pb, b->src[i], &mk[i]);
     }
-    for (size_t i = 0; ok && i < b->nev; i++) {
-        struct event *e = &b->ev[i];
-        const struct source *s = b->src[e->src];
-        e->sig = 0;
-        e->mark = MARK_NONE;
-        if (e->flags & EVF_RAW)
-            continue;
-        int k;
-        enum mark m;
-        playbook_classify_event(d->pb, &sig[e->src], &mk[e->src], s, e, &k, &m);
-        e->sig = (uint16_t)(k + 1);
-        e->mark = (uint8_t)m;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = cores > 1 ? (size_t)cores : 1;
+    if (n > CLASSIFY_THREADS_MAX)
+        n = CLASSIFY_THREADS_MAX;
+    if (b->nev < 4096)
+        n = 1; /* not worth a thread */
+    struct classify_job job[CLASSIFY_THREADS_MAX];
+    pthread_t th[CLASSIFY_THREADS_MAX];
+    bool running[CLASSIFY_THREADS_MAX] = { false };
+    size_t made = 0;
+    for (size_t t = 0; ok && t < n; t++) {
+        job[t] = (struct classify_job){ d, sig, mk, b->nev * t / n, b->nev * (t + 1) / n, NULL };
+        job[t].md = playbook_match_data_new(d->pb);
+        ok = job[t].md != NULL;
+        made += ok;
     }
+    if (ok) {
+        for (size_t t = 1; t < n; t++)
+            running[t] = pthread_create(&th[t], NULL, classify_slice, &job[t]) == 0;
+        classify_slice(&job[0]);
+        for (size_t t = 1; t < n; t++) {
+            if (running[t])
+                pthread_join(th[t], NULL);
+            else
+                classify_slice(&job[t]); /* no thread: this one does it */
+        }
+    }
+    for (size_t t = 0; t < made; t++)
+        playbook_match_data_free(job[t].md);
     for (size_t i = 0; sig && mk && i < b->nsrc; i++) {
         pb_candidates_free(&sig[i]);
         pb_candidates_free(&mk[i]);
@@ -115,36 +164,52 @@ static bool field_u64(const struct source *s, const struct event *e, const char 
     return s->parser->field && s->parser->field(s, e, name, &f) && span_to_u64(f, v);
 }
 
-/* An IIS line is one exchange. It ends at its logged time (whole seconds: the true end lies
- * within the next second) and lasted time-taken milliseconds. */
-static bool iis_exchange(struct diagnosis *d, size_t i, enum xkind kind)
+/* What an IIS line tells of its exchange: when it ended, how long it took, from where. */
+struct iis_times {
+    int64_t lo_min, lo_max, hi_min, hi_max;
+    uint64_t key;
+};
+
+/* An IIS line ends at its logged time (whole seconds: the true end lies within the next
+ * second) and lasted time-taken milliseconds. */
+static void iis_read(const struct source *s, const struct event *e, struct iis_times *it)
+{
+    static const char *const names[3] = { "time-taken", "time", "c-ip" };
+    struct span f[3];
+    bool found[3] = { false, false, false };
+    if (s->parser->fields)
+        s->parser->fields(s, e, names, 3, f, found);
+    uint64_t taken = 0;
+    if (found[0])
+        span_to_u64(f[0], &taken);
+    if (taken > 86400000u)
+        taken = 86400000u;
+    int64_t grain = found[1] && span_find(f[1], ".") ? 1000 : US_PER_SEC;
+    it->lo_min = e->t - (int64_t)taken * 1000;
+    it->lo_max = it->lo_min + grain;
+    it->hi_min = e->t;
+    it->hi_max = e->t + grain;
+    /* The client address: behind WAP every device shares it, and one device's requests do not
+     * even share a user agent (the MDM pair comes without one), so it only keeps apart
+     * clients that do come from different addresses. */
+    it->key = hash_span(1469598103934665603u, found[2] ? f[2] : span_make("", 0));
+}
+
+static bool iis_exchange(struct diagnosis *d, size_t i, enum xkind kind,
+                         const struct iis_times *it)
 {
     const struct event *e = &d->b->ev[i];
-    const struct source *s = d->b->src[e->src];
     uint32_t xi = new_exchange(d, kind, e->src);
     if (xi == UINT32_MAX)
         return false;
     join_exchange(d, xi, i);
     struct exchange *x = &d->x[xi];
-    uint64_t taken = 0;
-    field_u64(s, e, "time-taken", &taken);
-    if (taken > 86400000u)
-        taken = 86400000u;
-    struct span tf;
-    int64_t grain = US_PER_SEC;
-    if (s->parser->field(s, e, "time", &tf) && span_find(tf, "."))
-        grain = 1000;
-    x->lo_min = e->t - (int64_t)taken * 1000;
-    x->lo_max = x->lo_min + grain;
-    x->hi_min = e->t;
-    x->hi_max = e->t + grain;
+    x->lo_min = it->lo_min;
+    x->lo_max = it->lo_max;
+    x->hi_min = it->hi_min;
+    x->hi_max = it->hi_max;
     x->complete = true;
-    /* The client address: behind WAP every device shares it, and one device's requests do not
-     * even share a user agent (the MDM pair comes without one), so it only keeps apart
-     * clients that do come from different addresses. */
-    struct span ip = { "", 0 };
-    s->parser->field(s, e, "c-ip", &ip);
-    x->key = hash_span(1469598103934665603u, ip);
+    x->key = it->key;
     return true;
 }
 
@@ -278,12 +343,92 @@ static bool block_line(struct diagnosis *d, struct blocks *bl, size_t i)
     return true;
 }
 
+/* A healthy GetCACert/GetCACaps waiting to learn whether a PKIOperation follows it. */
+struct getca {
+    size_t ev;
+    struct iis_times it;
+};
+
+struct getcas {
+    struct getca *v;
+    size_t n, cap;
+};
+
+static bool getca_keep(struct getcas *g, size_t ev, const struct iis_times *it)
+{
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 1024;
+        struct getca *v = realloc(g->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        g->v = v;
+        g->cap = cap;
+    }
+    g->v[g->n++] = (struct getca){ ev, *it };
+    return true;
+}
+
+/* Healthy GetCACert and GetCACaps requests are most of a busy NDES server's log (every device
+ * polls them): only those followed by a PKIOperation from the same client within the preamble
+ * window become exchanges; the others belong to no attempt. */
+static bool add_getcas(struct diagnosis *d, const struct getcas *g)
+{
+    size_t np = 0;
+    for (size_t i = 0; i < d->nx; i++)
+        np += d->x[i].kind == X_NDES_PKIOP;
+    if (!np || !g->n)
+        return true;
+    int64_t *pk_lo = malloc(np * sizeof *pk_lo);
+    uint64_t *pk_key = malloc(np * sizeof *pk_key);
+    if (!pk_lo || !pk_key) {
+        free(pk_lo);
+        free(pk_key);
+        return false;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < d->nx; i++) {
+        if (d->x[i].kind == X_NDES_PKIOP) {
+            /* insertion in start order; they come nearly sorted */
+            size_t j = k++;
+            while (j > 0 && pk_lo[j - 1] > d->x[i].lo_min) {
+                pk_lo[j] = pk_lo[j - 1];
+                pk_key[j] = pk_key[j - 1];
+                j--;
+            }
+            pk_lo[j] = d->x[i].lo_min;
+            pk_key[j] = d->x[i].key;
+        }
+    }
+    int64_t pre = SEC(d->pb->win.preamble);
+    bool ok = true;
+    for (size_t c = 0; ok && c < g->n; c++) {
+        const struct iis_times *it = &g->v[c].it;
+        size_t lo = 0, hi = np;
+        while (lo < hi) {
+            size_t m = lo + (hi - lo) / 2;
+            if (pk_lo[m] < it->hi_min - US_PER_SEC)
+                lo = m + 1;
+            else
+                hi = m;
+        }
+        bool follows = false;
+        for (size_t q = lo; q < np && pk_lo[q] <= it->hi_max + pre && !follows; q++)
+            follows = pk_key[q] == it->key;
+        if (follows)
+            ok = iis_exchange(d, g->v[c].ev, X_NDES_GETCA, it);
+    }
+    free(pk_lo);
+    free(pk_key);
+    return ok;
+}
+
 static bool build_exchanges(struct diagnosis *d)
 {
     struct bundle *b = d->b;
     d->nx = 0;
     memset(d->xchg_of, 0, b->nev * sizeof *d->xchg_of);
     struct blocks bl = { 0 };
+    struct getcas g = { 0 };
     bool ok = true;
     for (size_t i = 0; ok && i < b->nev; i++) {
         const struct event *e = &b->ev[i];
@@ -292,13 +437,21 @@ static bool build_exchanges(struct diagnosis *d)
             continue;
         if (strcmp(s->parser->name, "w3c") == 0) {
             enum xkind k = iis_kind((enum mark)e->mark);
-            if (k != X_NONE)
-                ok = iis_exchange(d, i, k);
+            if (k == X_NONE)
+                continue;
+            struct iis_times it;
+            iis_read(s, e, &it);
+            if (k == X_NDES_GETCA && verdict_of(d, e) != VERDICT_FAIL)
+                ok = getca_keep(&g, i, &it);
+            else
+                ok = iis_exchange(d, i, k, &it);
         } else if (s->role == ROLE_NDESPLUGIN || s->role == ROLE_CRP) {
             ok = block_line(d, &bl, i);
         }
     }
+    ok = ok && add_getcas(d, &g);
     free(bl.v);
+    free(g.v);
     return ok;
 }
 

@@ -1616,6 +1616,7 @@ struct subjects {
     /* per distinct condition: 0 not tried, 1 matched, 2 did not (only when no capture is
      * needed afterwards: the classification) */
     uint8_t *memo;
+    pcre2_match_data *md;     /* the caller's (one per thread), or the playbook's */
     bool have_msg, have_fields, have_comp, comp_found;
     struct span msg, comp;
     struct span field[PB_MAX_FIELDNAMES];
@@ -1627,6 +1628,7 @@ static void subjects_init(struct subjects *S, const struct source *s, const stru
     S->s = s;
     S->ev = ev;
     S->memo = NULL;
+    S->md = NULL;
     S->have_msg = S->have_fields = S->have_comp = false;
 }
 
@@ -1694,7 +1696,7 @@ static bool cond_test(const struct playbook *pb, const struct pb_cond *c, struct
     /* Subjects are spans into the log: not NUL-terminated, and may hold NULs or bad UTF-8
      * (PCRE2_MATCH_INVALID_UTF at compile time makes that safe). */
     PCRE2_SPTR p = subj.p ? (PCRE2_SPTR)subj.p : (PCRE2_SPTR) "";
-    return pcre2_match(c->code, p, subj.n, 0, 0, pb->match_data, NULL) >= 0;
+    return pcre2_match(c->code, p, subj.n, 0, 0, S->md ? S->md : pb->match_data, NULL) >= 0;
 }
 
 static bool usable(const struct playbook *pb, const struct source *s, const struct event *ev)
@@ -1738,15 +1740,29 @@ enum mark playbook_mark_of(const struct playbook *pb, const struct pb_candidates
     return k < 0 ? MARK_NONE : pb->marks[k].mark;
 }
 
+void *playbook_match_data_new(const struct playbook *pb)
+{
+    uint32_t caps = 0;
+    if (pb->match_data)
+        caps = pcre2_get_ovector_count(pb->match_data);
+    return pcre2_match_data_create(caps ? caps : 1, NULL);
+}
+
+void playbook_match_data_free(void *md)
+{
+    pcre2_match_data_free(md);
+}
+
 void playbook_classify_event(const struct playbook *pb, const struct pb_candidates *sigs,
                              const struct pb_candidates *marks, const struct source *s,
-                             const struct event *ev, int *sig, enum mark *mark)
+                             const struct event *ev, void *md, int *sig, enum mark *mark)
 {
     struct subjects S;
     uint8_t memo[PB_MAX_DISTINCT_CONDS];
     subjects_init(&S, s, ev);
     memset(memo, 0, pb->nconds);
     S.memo = memo;
+    S.md = md;
     *sig = sigs->n ? first_match(pb, pb->sigs, pb->nsigs, sigs, &S) : -1;
     int k = marks->n ? first_match(pb, pb->marks, pb->nmarks, marks, &S) : -1;
     *mark = k < 0 ? MARK_NONE : pb->marks[k].mark;

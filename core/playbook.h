@@ -167,10 +167,13 @@ bool playbook_candidates(const struct playbook *pb, const struct source *s,
 void pb_candidates_free(struct pb_candidates *c);
 
 /* The signature (or -1) and the mark (or MARK_NONE) of an event at once: the line's message
- * and fields are read only once for both. */
+ * and fields are read only once for both. md: match data of the calling thread (from
+ * playbook_match_data_new), or NULL for the playbook's own (one thread only). */
 void playbook_classify_event(const struct playbook *pb, const struct pb_candidates *sigs,
                              const struct pb_candidates *marks, const struct source *s,
-                             const struct event *ev, int *sig, enum mark *mark);
+                             const struct event *ev, void *md, int *sig, enum mark *mark);
+void *playbook_match_data_new(const struct playbook *pb);
+void playbook_match_data_free(void *md);
 
 /* The first signature (in playbook order, among cands) that the event matches, or -1. */
 int playbook_classify(const struct playbook *pb, const struct pb_candidates *cands,
