@@ -3,6 +3,8 @@
 #   make test    unit tests (cmocka), golden tests and interface tests (tmux), plainly and
 #                under ASan+UBSan
 #   make demo    open the interface on the bundled busy day (prints its report without a terminal)
+#   make bench   generate cases of 100 MB and 1 GB (BENCH_BIG=1: 4 GB too) and time scepscope
+#                against wc -l, grep and lnav on them
 #   make deps    install the Debian packages the build and the tests need
 
 CC       ?= cc
@@ -43,7 +45,7 @@ LIB_OBJ_A := $(patsubst %.c,$(BA)/%.o,$(LIB_SRC))
 TESTS     := $(addprefix $(B)/tests/,$(TEST_NAMES))
 TESTS_A   := $(addprefix $(BA)/tests/,$(TEST_NAMES))
 
-.PHONY: all deps test demo clean
+.PHONY: all deps test demo bench clean
 .DEFAULT_GOAL := all
 
 all: deps
@@ -121,6 +123,15 @@ demo: deps
 	@$(MAKE) --no-print-directory scepscope
 	@if [ -t 0 ] && [ -t 1 ]; then ./scepscope samples/busy-day; \
 	 else ./scepscope --report samples/busy-day || [ $$? -eq 1 ]; fi
+
+# ---- benchmark (not part of make test: timings belong to benchmarks, not tests) ----------
+build/bench/gen: tests/bench/gen.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+bench: deps
+	@$(MAKE) --no-print-directory scepscope build/bench/gen
+	@sh tests/bench/run.sh $(BENCH_SIZES)
 
 clean:
 	rm -rf build scepscope

@@ -595,37 +595,63 @@ static bool pairs_add(struct pairs *p, int64_t lo, int64_t hi)
     return true;
 }
 
-/* Pairs of exchanges between a known group and g, under one relation. First pass (around is
- * NULL): a sample of each side, every pair within max_skew. Second pass: every exchange of
- * g's side against those of the other side near the first estimate. */
+static void sort_idx_by_start(const struct diagnosis *d, uint32_t *v, size_t n);
+
+/* Pairs of exchanges between a known group k and g, under one relation. Each exchange of g's
+ * side (a sample of them in the first pass, when around is NULL) meets the exchanges of k's
+ * side whose offset could lie within max_skew (first pass) or near the first estimate (second
+ * pass), found by binary search on their start: no pass is quadratic. */
 static bool relation_pairs(const struct diagnosis *d, const struct relation *rel, enum role g,
-                           enum role k, const int64_t *around, struct pairs *p, uint32_t *tmp_o,
-                           uint32_t *tmp_i)
+                           enum role k, const int64_t *around, struct pairs *p, uint32_t *tmp_g,
+                           uint32_t *tmp_k)
 {
     bool g_inner;
-    size_t no, ni;
-    if ((no = collect(d, rel->outer, k, tmp_o)) > 0 && (ni = collect(d, rel->inner, g, tmp_i)) > 0)
+    size_t ng, nk;
+    if ((nk = collect(d, rel->outer, k, tmp_k)) > 0 && (ng = collect(d, rel->inner, g, tmp_g)) > 0)
         g_inner = true;
-    else if ((no = collect(d, rel->outer, g, tmp_o)) > 0 &&
-             (ni = collect(d, rel->inner, k, tmp_i)) > 0)
+    else if ((ng = collect(d, rel->outer, g, tmp_g)) > 0 &&
+             (nk = collect(d, rel->inner, k, tmp_k)) > 0)
         g_inner = false;
     else
         return true;
+    sort_idx_by_start(d, tmp_k, nk);
     int64_t known = d->clock[k].offset_us, tol = SEC(d->pb->win.tolerance);
     int64_t maxskew = SEC(d->pb->win.max_skew);
-    size_t so = around ? 1 : (no > 512 ? no / 512 : 1);
-    size_t si = around ? 1 : (ni > 512 ? ni / 512 : 1);
-    for (size_t a = 0; a < no; a += so) {
-        const struct exchange *o = &d->x[tmp_o[a]];
-        for (size_t c = 0; c < ni; c += si) {
-            const struct exchange *in = &d->x[tmp_i[c]];
-            int64_t lo, hi;
-            feasible(o, in, g_inner, known, tol, &lo, &hi);
-            if (lo > hi || hi < -maxskew || lo > maxskew)
+    int64_t dlo = around ? *around - SEC(5) : -maxskew, dhi = around ? *around + SEC(5) : maxskew;
+    int64_t kdur = 0;
+    for (size_t c = 0; c < nk; c++)
+        if (d->x[tmp_k[c]].hi_max - d->x[tmp_k[c]].lo_min > kdur)
+            kdur = d->x[tmp_k[c]].hi_max - d->x[tmp_k[c]].lo_min;
+    size_t step = around ? 1 : (ng > 512 ? ng / 512 : 1);
+    for (size_t a = 0; a < ng; a += step) {
+        const struct exchange *x = &d->x[tmp_g[a]];
+        /* the starts of k's exchanges that can pair with x for an offset in [dlo, dhi] */
+        int64_t from, to;
+        if (g_inner) {
+            from = dlo + x->hi_min - tol - known - kdur;
+            to = dhi + x->lo_max + tol - known;
+        } else {
+            from = dlo + x->lo_min - tol - known - US_PER_SEC;
+            to = dhi + x->hi_max + tol - known;
+        }
+        size_t lo = 0, hi = nk;
+        while (lo < hi) {
+            size_t m = lo + (hi - lo) / 2;
+            if (d->x[tmp_k[m]].lo_min < from)
+                lo = m + 1;
+            else
+                hi = m;
+        }
+        for (size_t c = lo; c < nk && d->x[tmp_k[c]].lo_min <= to; c++) {
+            const struct exchange *y = &d->x[tmp_k[c]];
+            int64_t flo, fhi;
+            if (g_inner)
+                feasible(y, x, true, known, tol, &flo, &fhi);
+            else
+                feasible(x, y, false, known, tol, &flo, &fhi);
+            if (flo > fhi || fhi < dlo || flo > dhi)
                 continue;
-            if (around && (hi < *around - SEC(5) || lo > *around + SEC(5)))
-                continue;
-            if (!pairs_add(p, lo, hi))
+            if (!pairs_add(p, flo, fhi))
                 return false;
         }
     }
@@ -707,8 +733,12 @@ static bool align_clocks(struct diagnosis *d, bool *moved)
             enum role g = order[gi];
             if (!d->clock[g].present || d->clock[g].known)
                 continue;
-            for (size_t ki = 0; ok && ki < sizeof order / sizeof order[0]; ki++) {
-                enum role k = order[ki];
+            /* measure against NDESPlugin.log first: its blocks are tight and its times exact
+             * to the millisecond, where an IIS line only knows whole seconds */
+            static const enum role partners[] = { ROLE_NDESPLUGIN, ROLE_NDES_IIS, ROLE_CRP_IIS,
+                                                  ROLE_CRP };
+            for (size_t ki = 0; ok && ki < sizeof partners / sizeof partners[0]; ki++) {
+                enum role k = partners[ki];
                 bool found = false;
                 if (k == g || !d->clock[k].known)
                     continue;
@@ -812,6 +842,11 @@ static void sort_by_start(const struct diagnosis *d, uint32_t *v, size_t n)
         }
         v[j] = t;
     }
+}
+
+static void sort_idx_by_start(const struct diagnosis *d, uint32_t *v, size_t n)
+{
+    sort_by_start(d, v, n);
 }
 
 static bool by_kind_build(const struct diagnosis *d, struct by_kind *K)

@@ -468,13 +468,16 @@ static void diagnosis_text(FILE *f, const struct diagnosis *d)
     clocks_text(f, d);
     fprintf(f, "Summary: %zu attempt%s shown, %zu failed", shown, shown == 1 ? "" : "s", failed);
     const char *sep = ": ";
+    size_t listed = 0;
     for (size_t i = 0; i < d->natt; i++) {
         const struct attempt *at = &d->att[i];
-        if (at->selected && at->failed_step) {
+        if (at->selected && at->failed_step && listed++ < 10) {
             fprintf(f, "%sattempt %" PRIu32 " at step %d", sep, at->id, at->failed_step);
             sep = ", ";
         }
     }
+    if (listed > 10)
+        fprintf(f, " and %zu more", listed - 10);
     fputs(".\n", f);
 }
 
