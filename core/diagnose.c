@@ -595,7 +595,24 @@ static bool pairs_add(struct pairs *p, int64_t lo, int64_t hi)
     return true;
 }
 
-static void sort_idx_by_start(const struct diagnosis *d, uint32_t *v, size_t n);
+static int64_t start_of(const struct diagnosis *d, uint32_t i)
+{
+    return d->x[i].lo_min;
+}
+
+/* insertion sort: the exchanges come nearly sorted (an IIS line is logged at its end) */
+static void sort_by_start(const struct diagnosis *d, uint32_t *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint32_t t = v[i];
+        size_t j = i;
+        while (j > 0 && start_of(d, v[j - 1]) > start_of(d, t)) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = t;
+    }
+}
 
 /* Pairs of exchanges between a known group k and g, under one relation. Each exchange of g's
  * side (a sample of them in the first pass, when around is NULL) meets the exchanges of k's
@@ -614,7 +631,7 @@ static bool relation_pairs(const struct diagnosis *d, const struct relation *rel
         g_inner = false;
     else
         return true;
-    sort_idx_by_start(d, tmp_k, nk);
+    sort_by_start(d, tmp_k, nk);
     int64_t known = d->clock[k].offset_us, tol = SEC(d->pb->win.tolerance);
     int64_t maxskew = SEC(d->pb->win.max_skew);
     int64_t dlo = around ? *around - SEC(5) : -maxskew, dhi = around ? *around + SEC(5) : maxskew;
@@ -622,7 +639,7 @@ static bool relation_pairs(const struct diagnosis *d, const struct relation *rel
     for (size_t c = 0; c < nk; c++)
         if (d->x[tmp_k[c]].hi_max - d->x[tmp_k[c]].lo_min > kdur)
             kdur = d->x[tmp_k[c]].hi_max - d->x[tmp_k[c]].lo_min;
-    size_t step = around ? 1 : (ng > 512 ? ng / 512 : 1);
+    size_t step = around ? 1 : (ng > 128 ? ng / 128 : 1);
     for (size_t a = 0; a < ng; a += step) {
         const struct exchange *x = &d->x[tmp_g[a]];
         /* the starts of k's exchanges that can pair with x for an offset in [dlo, dhi] */
@@ -824,30 +841,6 @@ struct by_kind {
     uint32_t *v;
     size_t off[XKIND_COUNT + 1];
 };
-
-static int64_t start_of(const struct diagnosis *d, uint32_t i)
-{
-    return d->x[i].lo_min;
-}
-
-/* insertion sort: the exchanges come nearly sorted (an IIS line is logged at its end) */
-static void sort_by_start(const struct diagnosis *d, uint32_t *v, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        uint32_t t = v[i];
-        size_t j = i;
-        while (j > 0 && start_of(d, v[j - 1]) > start_of(d, t)) {
-            v[j] = v[j - 1];
-            j--;
-        }
-        v[j] = t;
-    }
-}
-
-static void sort_idx_by_start(const struct diagnosis *d, uint32_t *v, size_t n)
-{
-    sort_by_start(d, v, n);
-}
 
 static bool by_kind_build(const struct diagnosis *d, struct by_kind *K)
 {
