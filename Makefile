@@ -13,6 +13,9 @@ TESTPKGS := cmocka
 # Debian packages: build, tests
 DEB_BUILD := make gcc pkg-config libncurses-dev libpcre2-dev libyaml-dev
 DEB_TEST  := libcmocka-dev tmux less
+# only for `make bench`: the tool compared against, and GNU time for peak memory
+DEB_BENCH := lnav time
+DEB_EXTRA :=
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wpointer-arith
@@ -54,7 +57,7 @@ all: deps
 # ---- dependencies -------------------------------------------------------------------------
 deps:
 	@missing=""; \
-	for p in $(DEB_BUILD) $(DEB_TEST); do \
+	for p in $(DEB_BUILD) $(DEB_TEST) $(DEB_EXTRA); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -130,6 +133,7 @@ build/bench/gen: tests/bench/gen.c
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
 
 bench: deps
+	@$(MAKE) --no-print-directory deps DEB_EXTRA="$(DEB_BENCH)"
 	@$(MAKE) --no-print-directory scepscope build/bench/gen
 	@sh tests/bench/run.sh $(BENCH_SIZES)
 

@@ -14,6 +14,7 @@
 #include "parser.h"
 #include "timeline.h"
 #include "timeutil.h"
+#include "trace.h"
 
 bool bundle_add_tz(struct bundle *b, const char *spec, char *err, size_t errlen)
 {
@@ -321,7 +322,10 @@ bool bundle_load(struct bundle *b)
         pthread_join(th[i], NULL);
     if (atomic_load(&w.failed))
         return false;
-    return timeline_merge(b);
+    trace_mark("parsed", 0);
+    bool ok = timeline_merge(b);
+    trace_mark("merged", 0);
+    return ok;
 }
 
 size_t bundle_readable(const struct bundle *b)

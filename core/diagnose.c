@@ -11,6 +11,7 @@
 #include "parser.h"
 #include "timeline.h"
 #include "timeutil.h"
+#include "trace.h"
 
 #define SEC(x) ((int64_t)((x) * 1e6))
 
@@ -167,18 +168,22 @@ static bool field_u64(const struct source *s, const struct event *e, const char 
 /* What an IIS line tells of its exchange: when it ended, how long it took, from where. */
 struct iis_times {
     int64_t lo_min, lo_max, hi_min, hi_max;
-    uint64_t key;
+    uint64_t key;      /* the client's address */
+    uint64_t agent;    /* its user agent; 0 when it gave none */
+    uint64_t question; /* the query (GetCA only: a PKIOperation's is its whole message) */
 };
 
 /* An IIS line ends at its logged time (whole seconds: the true end lies within the next
  * second) and lasted time-taken milliseconds. */
-static void iis_read(const struct source *s, const struct event *e, struct iis_times *it)
+static void iis_read(const struct source *s, const struct event *e, struct iis_times *it,
+                     bool question, struct field_cache *fc)
 {
-    static const char *const names[3] = { "time-taken", "time", "c-ip" };
-    struct span f[3];
-    bool found[3] = { false, false, false };
+    static const char *const names[5] = { "time-taken", "time", "c-ip", "cs(User-Agent)",
+                                          "cs-uri-query" };
+    struct span f[5];
+    bool found[5] = { false, false, false, false, false };
     if (s->parser->fields)
-        s->parser->fields(s, e, names, 3, f, found);
+        s->parser->fields(s, e, names, question ? 5 : 4, f, found, fc);
     uint64_t taken = 0;
     if (found[0])
         span_to_u64(f[0], &taken);
@@ -193,6 +198,8 @@ static void iis_read(const struct source *s, const struct event *e, struct iis_t
      * even share a user agent (the MDM pair comes without one), so it only keeps apart
      * clients that do come from different addresses. */
     it->key = hash_span(1469598103934665603u, found[2] ? f[2] : span_make("", 0));
+    it->agent = found[3] && f[3].n ? hash_span(1469598103934665603u, f[3]) : 0;
+    it->question = found[4] ? hash_span(1469598103934665603u, f[4]) : 0;
 }
 
 static bool iis_exchange(struct diagnosis *d, size_t i, enum xkind kind,
@@ -210,6 +217,7 @@ static bool iis_exchange(struct diagnosis *d, size_t i, enum xkind kind,
     x->hi_max = it->hi_max;
     x->complete = true;
     x->key = it->key;
+    x->agent = it->agent;
     return true;
 }
 
@@ -343,82 +351,223 @@ static bool block_line(struct diagnosis *d, struct blocks *bl, size_t i)
     return true;
 }
 
-/* A healthy GetCACert/GetCACaps waiting to learn whether a PKIOperation follows it. */
-struct getca {
-    size_t ev;
-    struct iis_times it;
+/* Runs fn over [0, n) cut into one slice per core (one slice when n is below `alone`). */
+#define SLICES_MAX 16
+
+struct slice_job {
+    void (*fn)(size_t from, size_t to, size_t slice, void *arg);
+    void *arg;
+    size_t from, to, slice;
 };
 
-struct getcas {
-    struct getca *v;
-    size_t n, cap;
-};
-
-static bool getca_keep(struct getcas *g, size_t ev, const struct iis_times *it)
+static void *slice_run(void *p)
 {
-    if (g->n == g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 1024;
-        struct getca *v = realloc(g->v, cap * sizeof *v);
-        if (!v)
-            return false;
-        g->v = v;
-        g->cap = cap;
+    struct slice_job *j = p;
+    j->fn(j->from, j->to, j->slice, j->arg);
+    return NULL;
+}
+
+static size_t slices_for(size_t n, size_t alone)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t k = cores > 1 ? (size_t)cores : 1;
+    if (k > SLICES_MAX)
+        k = SLICES_MAX;
+    return n < alone ? 1 : k;
+}
+
+static void in_slices(size_t n, size_t k, void (*fn)(size_t, size_t, size_t, void *), void *arg)
+{
+    struct slice_job job[SLICES_MAX];
+    pthread_t th[SLICES_MAX];
+    bool running[SLICES_MAX] = { false };
+    for (size_t t = 0; t < k; t++)
+        job[t] = (struct slice_job){ fn, arg, n * t / k, n * (t + 1) / k, t };
+    for (size_t t = 1; t < k; t++)
+        running[t] = pthread_create(&th[t], NULL, slice_run, &job[t]) == 0;
+    slice_run(&job[0]);
+    for (size_t t = 1; t < k; t++) {
+        if (running[t])
+            pthread_join(th[t], NULL);
+        else
+            slice_run(&job[t]); /* no thread: this one does it */
     }
-    g->v[g->n++] = (struct getca){ ev, *it };
-    return true;
+}
+
+/* The PKIOperations in order of start, with their clients, to look GetCAs up against. */
+struct pkiops {
+    int64_t *lo;
+    uint64_t *key, *agent;
+    uint32_t *x;
+    size_t n;
+};
+
+#define NO_EVENT SIZE_MAX
+#define PREAMBLE_QUESTIONS 4 /* Windows asks GetCACert and GetCACaps twice: MDM, default */
+
+/* For each PKIOperation q, per slice of the timeline: the last healthy GetCA before it from
+ * its client for each distinct question, as an event index ([q * PREAMBLE_QUESTIONS + j]). */
+struct getca_scan {
+    const struct diagnosis *d;
+    const bool *is_w3c;
+    struct pkiops pk;
+    size_t *last[SLICES_MAX];
+    uint64_t *question[SLICES_MAX];
+};
+
+/* The first PKIOperation that a GetCA with these times can belong to: from the same address,
+ * and from the same user agent unless the GetCA gave none. */
+static size_t getca_next_pkiop(const struct pkiops *pk, const struct iis_times *it, int64_t pre)
+{
+    size_t lo = 0, hi = pk->n;
+    while (lo < hi) {
+        size_t m = lo + (hi - lo) / 2;
+        if (pk->lo[m] < it->hi_min - US_PER_SEC)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    for (size_t q = lo; q < pk->n && pk->lo[q] <= it->hi_max + pre; q++)
+        if (pk->key[q] == it->key && (!it->agent || it->agent == pk->agent[q]))
+            return q;
+    return NO_EVENT;
+}
+
+static bool is_kept_getca(const struct diagnosis *d, const struct event *e, const bool *is_w3c)
+{
+    return !(e->flags & EVF_RAW) && is_w3c[e->src] && e->mark != MARK_NONE &&
+           iis_kind((enum mark)e->mark) == X_NDES_GETCA && verdict_of(d, e) != VERDICT_FAIL;
+}
+
+static void getca_slice(size_t from, size_t to, size_t t, void *arg)
+{
+    struct getca_scan *sc = arg;
+    const struct diagnosis *d = sc->d;
+    int64_t pre = SEC(d->pb->win.preamble);
+    struct field_cache fc = { 0 };
+    for (size_t i = from; i < to; i++) {
+        const struct event *e = &d->b->ev[i];
+        if (!is_kept_getca(d, e, sc->is_w3c))
+            continue;
+        struct iis_times it;
+        iis_read(d->b->src[e->src], e, &it, true, &fc);
+        size_t q = getca_next_pkiop(&sc->pk, &it, pre);
+        if (q == NO_EVENT)
+            continue;
+        size_t *last = sc->last[t] + q * PREAMBLE_QUESTIONS;
+        uint64_t *qs = sc->question[t] + q * PREAMBLE_QUESTIONS;
+        for (size_t j = 0; j < PREAMBLE_QUESTIONS; j++) {
+            if (last[j] == NO_EVENT || qs[j] == it.question) {
+                last[j] = i; /* in time order: the last one asked wins */
+                qs[j] = it.question;
+                break;
+            }
+        }
+    }
+}
+
+struct preamble {
+    size_t ev;
+    uint32_t pkiop;
+};
+
+static int cmp_preamble(const void *a, const void *b)
+{
+    size_t x = ((const struct preamble *)a)->ev, y = ((const struct preamble *)b)->ev;
+    return (x > y) - (x < y);
+}
+
+/* The answer for PKIOperation q over all slices: for each question, the last slice that saw
+ * it holds the last time it was asked. */
+static size_t preamble_of(const struct getca_scan *sc, size_t k, size_t q, struct preamble *out)
+{
+    size_t n = 0;
+    uint64_t seen[PREAMBLE_QUESTIONS];
+    for (size_t t = k; t-- > 0;) {
+        const size_t *last = sc->last[t] + q * PREAMBLE_QUESTIONS;
+        const uint64_t *qs = sc->question[t] + q * PREAMBLE_QUESTIONS;
+        for (size_t j = 0; j < PREAMBLE_QUESTIONS && last[j] != NO_EVENT; j++) {
+            bool dup = false;
+            for (size_t c = 0; c < n && !dup; c++)
+                dup = seen[c] == qs[j];
+            if (dup || n == PREAMBLE_QUESTIONS)
+                continue;
+            seen[n] = qs[j];
+            out[n++] = (struct preamble){ last[j], sc->pk.x[q] };
+        }
+    }
+    return n;
 }
 
 /* Healthy GetCACert and GetCACaps requests are most of a busy NDES server's log (every device
- * polls them): only those followed by a PKIOperation from the same client within the preamble
- * window become exchanges; the others belong to no attempt. */
-static bool add_getcas(struct diagnosis *d, const struct getcas *g)
+ * polls them, and behind a proxy they all come from one address): a PKIOperation takes as its
+ * preamble, of each question asked before it within the preamble window from its client, only
+ * the last asking. Those become exchanges, after all the others, in timeline order; the rest
+ * belong to no attempt. The timeline is scanned in parallel slices. */
+static bool add_getcas(struct diagnosis *d, const bool *is_w3c)
 {
+    struct getca_scan sc = { .d = d, .is_w3c = is_w3c };
     size_t np = 0;
     for (size_t i = 0; i < d->nx; i++)
         np += d->x[i].kind == X_NDES_PKIOP;
-    if (!np || !g->n)
+    if (!np)
         return true;
-    int64_t *pk_lo = malloc(np * sizeof *pk_lo);
-    uint64_t *pk_key = malloc(np * sizeof *pk_key);
-    if (!pk_lo || !pk_key) {
-        free(pk_lo);
-        free(pk_key);
-        return false;
+    size_t k = slices_for(d->b->nev, 1 << 16), slots = np * PREAMBLE_QUESTIONS;
+    sc.pk.lo = malloc(np * sizeof *sc.pk.lo);
+    sc.pk.key = malloc(np * sizeof *sc.pk.key);
+    sc.pk.agent = malloc(np * sizeof *sc.pk.agent);
+    sc.pk.x = malloc(np * sizeof *sc.pk.x);
+    struct preamble *pre = malloc(slots * sizeof *pre);
+    bool ok = sc.pk.lo && sc.pk.key && sc.pk.agent && sc.pk.x && pre;
+    for (size_t t = 0; ok && t < k; t++) {
+        sc.last[t] = malloc(slots * sizeof *sc.last[t]);
+        sc.question[t] = malloc(slots * sizeof *sc.question[t]);
+        ok = sc.last[t] && sc.question[t];
+        for (size_t q = 0; ok && q < slots; q++)
+            sc.last[t][q] = NO_EVENT;
     }
-    size_t k = 0;
-    for (size_t i = 0; i < d->nx; i++) {
+    for (size_t i = 0; ok && i < d->nx; i++) {
         if (d->x[i].kind == X_NDES_PKIOP) {
             /* insertion in start order; they come nearly sorted */
-            size_t j = k++;
-            while (j > 0 && pk_lo[j - 1] > d->x[i].lo_min) {
-                pk_lo[j] = pk_lo[j - 1];
-                pk_key[j] = pk_key[j - 1];
+            size_t j = sc.pk.n++;
+            while (j > 0 && sc.pk.lo[j - 1] > d->x[i].lo_min) {
+                sc.pk.lo[j] = sc.pk.lo[j - 1];
+                sc.pk.key[j] = sc.pk.key[j - 1];
+                sc.pk.agent[j] = sc.pk.agent[j - 1];
+                sc.pk.x[j] = sc.pk.x[j - 1];
                 j--;
             }
-            pk_lo[j] = d->x[i].lo_min;
-            pk_key[j] = d->x[i].key;
+            sc.pk.lo[j] = d->x[i].lo_min;
+            sc.pk.key[j] = d->x[i].key;
+            sc.pk.agent[j] = d->x[i].agent;
+            sc.pk.x[j] = (uint32_t)i;
         }
     }
-    int64_t pre = SEC(d->pb->win.preamble);
-    bool ok = true;
-    for (size_t c = 0; ok && c < g->n; c++) {
-        const struct iis_times *it = &g->v[c].it;
-        size_t lo = 0, hi = np;
-        while (lo < hi) {
-            size_t m = lo + (hi - lo) / 2;
-            if (pk_lo[m] < it->hi_min - US_PER_SEC)
-                lo = m + 1;
-            else
-                hi = m;
-        }
-        bool follows = false;
-        for (size_t q = lo; q < np && pk_lo[q] <= it->hi_max + pre && !follows; q++)
-            follows = pk_key[q] == it->key;
-        if (follows)
-            ok = iis_exchange(d, g->v[c].ev, X_NDES_GETCA, it);
+    if (ok)
+        in_slices(d->b->nev, k, getca_slice, &sc);
+    size_t n = 0;
+    for (size_t q = 0; ok && q < np; q++)
+        n += preamble_of(&sc, k, q, pre + n);
+    if (ok)
+        qsort(pre, n, sizeof *pre, cmp_preamble);
+    struct field_cache fc = { 0 };
+    for (size_t c = 0; ok && c < n; c++) {
+        const struct event *e = &d->b->ev[pre[c].ev];
+        struct iis_times it;
+        iis_read(d->b->src[e->src], e, &it, false, &fc);
+        ok = iis_exchange(d, pre[c].ev, X_NDES_GETCA, &it);
+        if (ok)
+            d->x[d->nx - 1].pkiop = pre[c].pkiop + 1;
     }
-    free(pk_lo);
-    free(pk_key);
+    for (size_t t = 0; t < k; t++) {
+        free(sc.last[t]);
+        free(sc.question[t]);
+    }
+    free(sc.pk.lo);
+    free(sc.pk.key);
+    free(sc.pk.agent);
+    free(sc.pk.x);
+    free(pre);
     return ok;
 }
 
@@ -427,31 +576,37 @@ static bool build_exchanges(struct diagnosis *d)
     struct bundle *b = d->b;
     d->nx = 0;
     memset(d->xchg_of, 0, b->nev * sizeof *d->xchg_of);
+    bool *is_w3c = calloc(b->nsrc ? b->nsrc : 1, sizeof *is_w3c);
+    bool *is_block = calloc(b->nsrc ? b->nsrc : 1, sizeof *is_block);
+    bool ok = is_w3c && is_block;
+    for (size_t i = 0; ok && i < b->nsrc; i++) {
+        const struct source *s = b->src[i];
+        if (s->skipped || !s->parser)
+            continue;
+        is_w3c[i] = strcmp(s->parser->name, "w3c") == 0;
+        is_block[i] = !is_w3c[i] && (s->role == ROLE_NDESPLUGIN || s->role == ROLE_CRP);
+    }
     struct blocks bl = { 0 };
-    struct getcas g = { 0 };
-    bool ok = true;
+    struct field_cache fc = { 0 };
     for (size_t i = 0; ok && i < b->nev; i++) {
         const struct event *e = &b->ev[i];
-        const struct source *s = b->src[e->src];
         if (e->flags & EVF_RAW)
             continue;
-        if (strcmp(s->parser->name, "w3c") == 0) {
+        if (is_w3c[e->src]) {
             enum xkind k = iis_kind((enum mark)e->mark);
-            if (k == X_NONE)
+            if (k == X_NONE || is_kept_getca(d, e, is_w3c))
                 continue;
             struct iis_times it;
-            iis_read(s, e, &it);
-            if (k == X_NDES_GETCA && verdict_of(d, e) != VERDICT_FAIL)
-                ok = getca_keep(&g, i, &it);
-            else
-                ok = iis_exchange(d, i, k, &it);
-        } else if (s->role == ROLE_NDESPLUGIN || s->role == ROLE_CRP) {
+            iis_read(b->src[e->src], e, &it, false, &fc);
+            ok = iis_exchange(d, i, k, &it);
+        } else if (is_block[e->src]) {
             ok = block_line(d, &bl, i);
         }
     }
-    ok = ok && add_getcas(d, &g);
+    ok = ok && add_getcas(d, is_w3c);
     free(bl.v);
-    free(g.v);
+    free(is_w3c);
+    free(is_block);
     return ok;
 }
 
@@ -546,13 +701,38 @@ static enum role role_of_x(const struct diagnosis *d, const struct exchange *x)
     return d->b->src[x->src]->role;
 }
 
-/* Exchanges of a kind in one clock group, sorted by start. */
-static size_t collect(const struct diagnosis *d, enum xkind k, enum role r, uint32_t *out)
+/* The exchanges of each kind and clock group, in exchange order: made once per alignment. */
+#define NROLES (ROLE_CONFIGMGR + 1)
+
+struct by_group {
+    uint32_t *v;
+    size_t off[XKIND_COUNT * NROLES + 1];
+};
+
+static bool by_group_build(const struct diagnosis *d, struct by_group *G)
 {
-    size_t n = 0;
+    size_t count[XKIND_COUNT * NROLES] = { 0 };
+    G->v = malloc((d->nx ? d->nx : 1) * sizeof *G->v);
+    if (!G->v)
+        return false;
     for (size_t i = 0; i < d->nx; i++)
-        if (d->x[i].kind == k && role_of_x(d, &d->x[i]) == r)
-            out[n++] = (uint32_t)i;
+        count[d->x[i].kind * NROLES + role_of_x(d, &d->x[i])]++;
+    G->off[0] = 0;
+    for (size_t k = 0; k < XKIND_COUNT * NROLES; k++)
+        G->off[k + 1] = G->off[k] + count[k];
+    size_t fill[XKIND_COUNT * NROLES];
+    memcpy(fill, G->off, sizeof fill);
+    for (size_t i = 0; i < d->nx; i++)
+        G->v[fill[d->x[i].kind * NROLES + role_of_x(d, &d->x[i])]++] = (uint32_t)i;
+    return true;
+}
+
+/* Exchanges of a kind in one clock group, in exchange order. */
+static size_t collect(const struct by_group *G, enum xkind k, enum role r, uint32_t *out)
+{
+    size_t b = (size_t)k * NROLES + (size_t)r, n = G->off[b + 1] - G->off[b];
+    if (n)
+        memcpy(out, G->v + G->off[b], n * sizeof *out);
     return n;
 }
 
@@ -618,16 +798,17 @@ static void sort_by_start(const struct diagnosis *d, uint32_t *v, size_t n)
  * side (a sample of them in the first pass, when around is NULL) meets the exchanges of k's
  * side whose offset could lie within max_skew (first pass) or near the first estimate (second
  * pass), found by binary search on their start: no pass is quadratic. */
-static bool relation_pairs(const struct diagnosis *d, const struct relation *rel, enum role g,
-                           enum role k, const int64_t *around, struct pairs *p, uint32_t *tmp_g,
+static bool relation_pairs(const struct diagnosis *d, const struct by_group *G,
+                           const struct relation *rel, enum role g, enum role k,
+                           const int64_t *around, struct pairs *p, uint32_t *tmp_g,
                            uint32_t *tmp_k)
 {
     bool g_inner;
     size_t ng, nk;
-    if ((nk = collect(d, rel->outer, k, tmp_k)) > 0 && (ng = collect(d, rel->inner, g, tmp_g)) > 0)
+    if ((nk = collect(G, rel->outer, k, tmp_k)) > 0 && (ng = collect(G, rel->inner, g, tmp_g)) > 0)
         g_inner = true;
-    else if ((ng = collect(d, rel->outer, g, tmp_g)) > 0 &&
-             (nk = collect(d, rel->inner, k, tmp_k)) > 0)
+    else if ((ng = collect(G, rel->outer, g, tmp_g)) > 0 &&
+             (nk = collect(G, rel->inner, k, tmp_k)) > 0)
         g_inner = false;
     else
         return true;
@@ -675,19 +856,19 @@ static bool relation_pairs(const struct diagnosis *d, const struct relation *rel
     return true;
 }
 
-static bool estimate_group(struct diagnosis *d, enum role g, enum role k, uint32_t *tmp_o,
-                           uint32_t *tmp_i, bool *found)
+static bool estimate_group(struct diagnosis *d, const struct by_group *G, enum role g,
+                           enum role k, uint32_t *tmp_o, uint32_t *tmp_i, bool *found)
 {
     struct pairs p = { 0 };
     int64_t first = 0, best = 0;
     bool ok = true;
     *found = false;
     for (size_t r = 0; ok && r < NRELATIONS; r++)
-        ok = relation_pairs(d, &relations[r], g, k, NULL, &p, tmp_o, tmp_i);
+        ok = relation_pairs(d, G, &relations[r], g, k, NULL, &p, tmp_o, tmp_i);
     if (ok && p.n && skew_best(p.lo, p.hi, p.n, &first)) {
         p.n = 0;
         for (size_t r = 0; ok && r < NRELATIONS; r++)
-            ok = relation_pairs(d, &relations[r], g, k, &first, &p, tmp_o, tmp_i);
+            ok = relation_pairs(d, G, &relations[r], g, k, &first, &p, tmp_o, tmp_i);
         uint32_t agree = ok ? skew_best(p.lo, p.hi, p.n, &best) : 0;
         if (agree) {
             int64_t min = SEC(d->pb->win.skew_min);
@@ -711,6 +892,139 @@ static int cmp_event_time(const void *a, const void *b)
     if (x->src != y->src)
         return (x->src > y->src) - (x->src < y->src);
     return (x->line > y->line) - (x->line < y->line);
+}
+
+static int64_t offset_of(const struct diagnosis *d, uint16_t src)
+{
+    return d->clock[d->b->src[src]->role].offset_us;
+}
+
+/* An event that moved with its clock, and its exchange. */
+struct moved {
+    struct event e;
+    uint32_t x;
+};
+
+static int cmp_moved(const void *a, const void *b)
+{
+    return cmp_event_time(&((const struct moved *)a)->e, &((const struct moved *)b)->e);
+}
+
+struct xorder {
+    uint64_t key; /* kept GetCAs last, then the timeline position of the first line */
+    uint32_t old;
+};
+
+static int cmp_xorder(const void *a, const void *b)
+{
+    const struct xorder *x = a, *y = b;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+/* After the events moved, the exchanges are numbered as building them again from the new
+ * timeline would number them: in the order of their first line, the GetCAs kept for a
+ * PKIOperation after all others. What they hold does not change: an exchange's lines all come
+ * from one file, and moved together. */
+static bool renumber_exchanges(struct diagnosis *d)
+{
+    size_t nx = d->nx, nev = d->b->nev;
+    struct xorder *o = malloc((nx ? nx : 1) * sizeof *o);
+    uint32_t *to = malloc((nx ? nx : 1) * sizeof *to);
+    struct exchange *nxv = malloc((nx ? nx : 1) * sizeof *nxv);
+    if (!o || !to || !nxv) {
+        free(o);
+        free(to);
+        free(nxv);
+        return false;
+    }
+    for (size_t i = 0; i < nx; i++) {
+        bool late = d->x[i].kind == X_NDES_GETCA && !d->x[i].failed;
+        o[i] = (struct xorder){ (uint64_t)late << 63 | (UINT64_MAX >> 1), (uint32_t)i };
+    }
+    for (size_t i = nev; i-- > 0;) {
+        if (d->xchg_of[i]) {
+            struct xorder *q = &o[d->xchg_of[i] - 1];
+            q->key = (q->key & (1ull << 63)) | (uint64_t)i;
+        }
+    }
+    qsort(o, nx, sizeof *o, cmp_xorder);
+    for (size_t i = 0; i < nx; i++) {
+        to[o[i].old] = (uint32_t)i;
+        nxv[i] = d->x[o[i].old];
+    }
+    for (size_t i = 0; i < nx; i++)
+        if (nxv[i].pkiop)
+            nxv[i].pkiop = to[nxv[i].pkiop - 1] + 1;
+    for (size_t i = 0; i < nev; i++)
+        if (d->xchg_of[i])
+            d->xchg_of[i] = to[d->xchg_of[i] - 1] + 1;
+    memcpy(d->x, nxv, nx * sizeof *nxv);
+    free(o);
+    free(to);
+    free(nxv);
+    return true;
+}
+
+/* Each event takes its clock's offset. An offset moves a whole file, so the events that moved
+ * are still in order among themselves, and so are those that did not: the moved ones are
+ * taken out, sorted, and merged back from the end, each with its exchange. */
+static bool apply_offsets(struct diagnosis *d, bool *moved)
+{
+    struct bundle *b = d->b;
+    size_t nm = 0;
+    for (size_t i = 0; i < b->nev; i++)
+        nm += b->ev[i].t != TIME_NONE && offset_of(d, b->ev[i].src) != 0;
+    if (!nm)
+        return true;
+    *moved = true;
+    struct moved *m = malloc(nm * sizeof *m);
+    if (!m)
+        return false;
+    size_t k = 0, j = 0;
+    for (size_t i = 0; i < b->nev; i++) {
+        struct event e = b->ev[i];
+        int64_t off = e.t != TIME_NONE ? offset_of(d, e.src) : 0;
+        if (off) {
+            e.t += off;
+            m[j++] = (struct moved){ e, d->xchg_of[i] };
+        } else {
+            b->ev[k] = e;
+            d->xchg_of[k++] = d->xchg_of[i];
+        }
+    }
+    qsort(m, nm, sizeof *m, cmp_moved);
+    size_t o = b->nev;
+    while (j > 0) {
+        if (k > 0 && cmp_event_time(&b->ev[k - 1], &m[j - 1].e) > 0) {
+            b->ev[--o] = b->ev[--k];
+            d->xchg_of[o] = d->xchg_of[k];
+        } else {
+            b->ev[--o] = m[--j].e;
+            d->xchg_of[o] = m[j].x;
+        }
+    }
+    free(m);
+    for (size_t i = 0; i < d->nx; i++) {
+        struct exchange *x = &d->x[i];
+        int64_t off = offset_of(d, x->src);
+        x->lo_min += off;
+        x->lo_max += off;
+        x->hi_min += off;
+        x->hi_max += off;
+    }
+    for (size_t i = 0; i < b->nsrc; i++) {
+        struct source *s = b->src[i];
+        int64_t off = s->skipped ? 0 : d->clock[s->role].offset_us;
+        if (!off)
+            continue;
+        if (s->first != TIME_NONE)
+            s->first += off;
+        if (s->last != TIME_NONE)
+            s->last += off;
+        source_note(s, 0, "clock corrected by %+.3f s to match the %s log", off / 1e6,
+                    role_name(d->clock[s->role].against));
+    }
+    return renumber_exchanges(d);
 }
 
 /* The clock groups are the source roles of the flow; the reference is the first of them
@@ -741,9 +1055,10 @@ static bool align_clocks(struct diagnosis *d, bool *moved)
             c->known = true;
         }
     }
+    struct by_group G = { 0 };
     uint32_t *tmp_o = malloc((d->nx ? d->nx : 1) * sizeof *tmp_o);
     uint32_t *tmp_i = malloc((d->nx ? d->nx : 1) * sizeof *tmp_i);
-    bool ok = tmp_o && tmp_i, progress = true;
+    bool ok = tmp_o && tmp_i && by_group_build(d, &G), progress = true;
     while (ok && progress) {
         progress = false;
         for (size_t gi = 0; ok && gi < sizeof order / sizeof order[0]; gi++) {
@@ -759,7 +1074,7 @@ static bool align_clocks(struct diagnosis *d, bool *moved)
                 bool found = false;
                 if (k == g || !d->clock[k].known)
                     continue;
-                ok = estimate_group(d, g, k, tmp_o, tmp_i, &found);
+                ok = estimate_group(d, &G, g, k, tmp_o, tmp_i, &found);
                 if (found) {
                     progress = true;
                     break;
@@ -767,33 +1082,11 @@ static bool align_clocks(struct diagnosis *d, bool *moved)
             }
         }
     }
+    free(G.v);
     free(tmp_o);
     free(tmp_i);
-    if (!ok)
-        return false;
-    for (size_t i = 0; i < b->nev; i++) {
-        int64_t off = d->clock[b->src[b->ev[i].src]->role].offset_us;
-        if (off) {
-            b->ev[i].t += off;
-            *moved = true;
-        }
-    }
-    if (*moved) {
-        for (size_t i = 0; i < b->nsrc; i++) {
-            struct source *s = b->src[i];
-            int64_t off = s->skipped ? 0 : d->clock[s->role].offset_us;
-            if (!off)
-                continue;
-            if (s->first != TIME_NONE)
-                s->first += off;
-            if (s->last != TIME_NONE)
-                s->last += off;
-            source_note(s, 0, "clock corrected by %+.3f s to match the %s log", off / 1e6,
-                        role_name(d->clock[s->role].against));
-        }
-        qsort(b->ev, b->nev, sizeof *b->ev, cmp_event_time);
-    }
-    return true;
+    trace_mark("clocks-estimated", 0);
+    return ok && apply_offsets(d, moved);
 }
 
 /* ---- linking exchanges into attempts ------------------------------------------------------ */
@@ -940,27 +1233,15 @@ static void link_notify(struct diagnosis *d, enum xkind verify, enum xkind notif
     }
 }
 
-/* GetCACert and GetCACaps belong to the PKIOperation that follows them from the same client.
- * One that ties to nothing is an attempt of its own only when it failed (see
- * worth_an_attempt): a device retrying is making a new attempt each time. */
-static void link_preamble(struct diagnosis *d, const struct by_kind *K)
+/* A GetCACert or GetCACaps kept as a PKIOperation's preamble (see add_getcas) belongs to it.
+ * One that failed ties to nothing and is an attempt of its own (see worth_an_attempt): a
+ * device retrying is making a new attempt each time. */
+static void link_preamble(struct diagnosis *d)
 {
-    const uint32_t *ca, *pk;
-    size_t nc = kind_list(K, X_NDES_GETCA, &ca), np = kind_list(K, X_NDES_PKIOP, &pk);
-    int64_t pre = SEC(d->pb->win.preamble);
-    size_t p = 0;
-    for (size_t c = 0; c < nc; c++) {
-        const struct exchange *g = &d->x[ca[c]];
-        if (g->failed)
-            continue; /* a device whose GetCACert failed does not go on to PKIOperation */
-        while (p < np && d->x[pk[p]].lo_max < g->hi_min)
-            p++;
-        for (size_t q = p; q < np && d->x[pk[q]].lo_min <= g->hi_max + pre; q++) {
-            if (d->x[pk[q]].key == g->key) {
-                uf_union(d->x, pk[q], ca[c]);
-                d->x[ca[c]].linked_up = true;
-                break;
-            }
+    for (size_t i = 0; i < d->nx; i++) {
+        if (d->x[i].kind == X_NDES_GETCA && d->x[i].pkiop) {
+            uf_union(d->x, d->x[i].pkiop - 1, (uint32_t)i);
+            d->x[i].linked_up = true;
         }
     }
 }
@@ -993,7 +1274,7 @@ static bool form_attempts(struct diagnosis *d)
     link_notify(d, X_PLUGIN_VERIFY, X_PLUGIN_NOTIFY, &K);
     link_notify(d, X_CRP_VERIFY, X_CRP_NOTIFY, &K);
     link_notify(d, X_CRP_HTTP_VERIFY, X_CRP_HTTP_NOTIFY, &K);
-    link_preamble(d, &K);
+    link_preamble(d);
     free(K.v);
 
     /* one attempt per set worth one; its span from the exchanges' times */
@@ -1286,19 +1567,24 @@ bool diagnose_run(struct diagnosis *d, struct bundle *b, const struct playbook *
 {
     *d = (struct diagnosis){ .b = b, .pb = pb };
     d->xchg_of = calloc(b->nev ? b->nev : 1, sizeof *d->xchg_of);
-    if (!d->xchg_of || !classify(d) || !build_exchanges(d))
+    if (!d->xchg_of || !classify(d))
         return false;
-    bool moved;
+    trace_mark("classified", 0);
+    if (!build_exchanges(d))
+        return false;
+    trace_mark("exchanges", 0);
+    bool moved; /* the events moved with their clocks, and their exchanges with them */
     if (!align_clocks(d, &moved))
         return false;
-    if (moved && !build_exchanges(d))
-        return false;
+    trace_mark("clocks", 0);
     if (!form_attempts(d))
         return false;
+    trace_mark("attempts", 0);
     /* events learn their attempt through their exchange */
     if (!judge(d))
         return false;
     identify(d);
+    trace_mark("judged", 0);
     return true;
 }
 

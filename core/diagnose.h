@@ -36,6 +36,8 @@ struct exchange {
      * seconds and its duration, a ConfigMgr block the times of its first and last lines */
     int64_t lo_min, lo_max, hi_min, hi_max;
     uint64_t key;         /* IIS: client address, to tie GetCACert to PKIOperation */
+    uint64_t agent;       /* IIS: its user agent (0: none given) */
+    uint32_t pkiop;       /* a GetCA kept as a PKIOperation's preamble: that exchange + 1 */
     uint32_t nev;
     uint32_t parent;      /* union-find while linking */
     uint32_t kinds;       /* at the root: the kinds in its set (bit per xkind) */

@@ -11,6 +11,7 @@
 #include "bundle.h"
 #include "diagnose.h"
 #include "playbook.h"
+#include "trace.h"
 #include "report.h"
 #include "ui.h"
 
@@ -99,6 +100,7 @@ static int run_tui(struct bundle *b, struct diagnosis *d, const struct playbook 
 
 int main(int argc, char **argv)
 {
+    trace_start();
     static const struct option longopts[] = {
         { "timeline", no_argument, NULL, 't' },
         { "sources", no_argument, NULL, 's' },
@@ -261,6 +263,7 @@ int main(int argc, char **argv)
     }
     if (fflush(stdout) != 0)
         status = 2;
+    trace_mark("written", 0);
     diagnose_free(&d);
     playbook_free(&pb);
     bundle_free(&b);

@@ -14,6 +14,16 @@
 /* How much of a file's decoded text the sniffers see. */
 #define SNIFF_BYTES (64u * 1024u)
 
+/* Where a parser found some field names in the layout of the last line it was asked about. */
+#define FIELD_CACHE_MAX 32
+
+struct field_cache {
+    uint64_t layout; /* the parser's id for that layout; 0: nothing cached */
+    size_t n;
+    int16_t col[FIELD_CACHE_MAX];
+    int16_t last;
+};
+
 struct parser {
     const char *name;     /* "w3c", "cmtrace", ... shown in the format column */
     const char *title;    /* "IIS W3C extended log", for --sources and help */
@@ -37,9 +47,11 @@ struct parser {
                   struct span *out);
 
     /* Several named fields at once (names[i] -> out[i], found[i]), reading the raw line once:
-     * what the classification of a line needs. May be NULL (then field() is asked for each). */
+     * what the classification of a line needs. May be NULL (then field() is asked for each).
+     * cache (may be NULL) keeps where the names were found, for the next line: a caller gives
+     * one cache per thread and per names array, zeroed at first. */
     void (*fields)(const struct source *s, const struct event *ev, const char *const *names,
-                   size_t n, struct span *out, bool *found);
+                   size_t n, struct span *out, bool *found, struct field_cache *cache);
 
     /* Frees s->pstate. May be NULL. */
     void (*free_state)(struct source *s);

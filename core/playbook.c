@@ -1617,6 +1617,7 @@ struct subjects {
      * needed afterwards: the classification) */
     uint8_t *memo;
     pcre2_match_data *md;     /* the caller's (one per thread), or the playbook's */
+    struct field_cache *fc;   /* the caller's (one per thread), or none */
     bool have_msg, have_fields, have_comp, comp_found;
     struct span msg, comp;
     struct span field[PB_MAX_FIELDNAMES];
@@ -1629,6 +1630,7 @@ static void subjects_init(struct subjects *S, const struct source *s, const stru
     S->ev = ev;
     S->memo = NULL;
     S->md = NULL;
+    S->fc = NULL;
     S->have_msg = S->have_fields = S->have_comp = false;
 }
 
@@ -1638,7 +1640,7 @@ static bool subject_field(const struct playbook *pb, struct subjects *S, int fid
     const struct parser *p = S->s->parser;
     if (!S->have_fields) {
         if (p->fields) {
-            p->fields(S->s, S->ev, pb->fieldnames, pb->nfieldnames, S->field, S->found);
+            p->fields(S->s, S->ev, pb->fieldnames, pb->nfieldnames, S->field, S->found, S->fc);
         } else {
             for (size_t i = 0; i < pb->nfieldnames; i++)
                 S->found[i] = p->field && p->field(S->s, S->ev, pb->fieldnames[i], &S->field[i]);
@@ -1740,17 +1742,34 @@ enum mark playbook_mark_of(const struct playbook *pb, const struct pb_candidates
     return k < 0 ? MARK_NONE : pb->marks[k].mark;
 }
 
+/* What one thread of classification keeps for itself. */
+struct pb_thread {
+    pcre2_match_data *md;
+    struct field_cache fc;
+};
+
 void *playbook_match_data_new(const struct playbook *pb)
 {
     uint32_t caps = 0;
     if (pb->match_data)
         caps = pcre2_get_ovector_count(pb->match_data);
-    return pcre2_match_data_create(caps ? caps : 1, NULL);
+    struct pb_thread *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->md = pcre2_match_data_create(caps ? caps : 1, NULL);
+    if (!t->md) {
+        free(t);
+        return NULL;
+    }
+    return t;
 }
 
 void playbook_match_data_free(void *md)
 {
-    pcre2_match_data_free(md);
+    struct pb_thread *t = md;
+    if (t)
+        pcre2_match_data_free(t->md);
+    free(t);
 }
 
 void playbook_classify_event(const struct playbook *pb, const struct pb_candidates *sigs,
@@ -1762,7 +1781,9 @@ void playbook_classify_event(const struct playbook *pb, const struct pb_candidat
     subjects_init(&S, s, ev);
     memset(memo, 0, pb->nconds);
     S.memo = memo;
-    S.md = md;
+    struct pb_thread *t = md;
+    S.md = t ? t->md : NULL;
+    S.fc = t ? &t->fc : NULL;
     *sig = sigs->n ? first_match(pb, pb->sigs, pb->nsigs, sigs, &S) : -1;
     int k = marks->n ? first_match(pb, pb->marks, pb->nmarks, marks, &S) : -1;
     *mark = k < 0 ? MARK_NONE : pb->marks[k].mark;

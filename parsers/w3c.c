@@ -1,5 +1,6 @@
 /* w3c.c - reads IIS W3C extended logs (NDES and CRP servers): directives, #Fields layouts that
  * may change mid-file, one event per request line, fields read back by name on demand. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,11 @@ struct layout {
     uint32_t hash;
     int16_t key[K_COUNT];
     struct span name[W3C_MAX_FIELDS];
+    uint32_t name_hash[W3C_MAX_FIELDS]; /* of each name in lower case, to look names up */
+    uint64_t serial; /* unique in the process: what a caller's field_cache remembers */
 };
+
+static atomic_uint_fast64_t layout_serial;
 
 /* From line first_line on (a #Fields line; 0 for the start of the file), lines are read with
  * layout `layout`, or kept raw when it is -1. */
@@ -88,12 +93,23 @@ static bool span_eq_span_ci(struct span a, struct span b)
 
 /* Splits on single spaces, as IIS writes. Fills at most max spans but counts every field, so
  * the caller can say how many there were. */
+/* The next space in [p, end), or NULL. Most fields are short: a plain loop finds their end
+ * sooner than a call to memchr, which takes over for a long one (a PKIOperation's message). */
+static const char *next_space(const char *p, const char *end)
+{
+    const char *stop = end - p > 24 ? p + 24 : end;
+    for (; p < stop; p++)
+        if (*p == ' ')
+            return p;
+    return p < end ? memchr(p, ' ', (size_t)(end - p)) : NULL;
+}
+
 static size_t split_fields(struct span line, struct span *f, size_t max)
 {
     const char *p = line.p, *end = line.p + line.n;
     size_t k = 0;
     for (;;) {
-        const char *sp = memchr(p, ' ', (size_t)(end - p));
+        const char *sp = next_space(p, end);
         const char *e = sp ? sp : end;
         if (k < max)
             f[k] = span_make(p, (size_t)(e - p));
@@ -104,12 +120,28 @@ static size_t split_fields(struct span line, struct span *f, size_t max)
     }
 }
 
+/* The first max fields of line (fewer when it has fewer), without looking further. */
+static size_t split_prefix(struct span line, struct span *f, size_t max)
+{
+    const char *p = line.p, *end = line.p + line.n;
+    size_t k = 0;
+    while (k < max) {
+        const char *sp = next_space(p, end);
+        const char *e = sp ? sp : end;
+        f[k++] = span_make(p, (size_t)(e - p));
+        if (!sp)
+            break;
+        p = sp + 1;
+    }
+    return k;
+}
+
 /* The i-th space-separated field of line, without splitting the rest of a possibly huge line. */
 static bool nth_field(struct span line, size_t i, struct span *out)
 {
     const char *p = line.p, *end = line.p + line.n;
     for (;;) {
-        const char *sp = memchr(p, ' ', (size_t)(end - p));
+        const char *sp = next_space(p, end);
         const char *e = sp ? sp : end;
         if (i == 0) {
             *out = span_make(p, (size_t)(e - p));
@@ -164,12 +196,33 @@ static void quote(struct span f, char *buf, size_t cap)
 
 /* ---- layouts --------------------------------------------------------------------------- */
 
+static uint32_t name_hash(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t j = 0; j < n; j++)
+        h = (h ^ (uint32_t)lower((unsigned char)p[j])) * 16777619u;
+    return h;
+}
+
+/* The column of a field name in a layout (names compare without case), or -1. */
+static int layout_column(const struct layout *L, const char *name)
+{
+    size_t len = strlen(name);
+    uint32_t h = name_hash(name, len);
+    for (uint32_t i = 0; i < L->n; i++)
+        if (L->name_hash[i] == h && L->name[i].n == len && span_eq_ci(L->name[i], name))
+            return (int)i;
+    return -1;
+}
+
 static void layout_finish(struct layout *L)
 {
     uint32_t h = 2166136261u;
+    L->serial = atomic_fetch_add(&layout_serial, 1) + 1;
     for (int k = 0; k < K_COUNT; k++)
         L->key[k] = -1;
     for (uint32_t i = 0; i < L->n; i++) {
+        L->name_hash[i] = name_hash(L->name[i].p, L->name[i].n);
         for (size_t j = 0; j < L->name[i].n; j++)
             h = (h ^ (uint32_t)lower((unsigned char)L->name[i].p[j])) * 16777619u;
         h = (h ^ ' ') * 16777619u;
@@ -538,40 +591,52 @@ static bool w3c_field(const struct source *s, const struct event *ev, const char
     const struct layout *L = layout_at(s, ev->line);
     if (!L || (ev->flags & EVF_RAW))
         return false;
-    size_t len = strlen(name);
-    for (uint32_t i = 0; i < L->n; i++) {
-        if (L->name[i].n != len || !span_eq_ci(L->name[i], name))
-            continue;
-        struct span v;
-        if (!nth_field(span_make(s->text + ev->off, ev->len), i, &v))
-            return false;
-        *out = span_eq(v, "-") ? span_make(v.p, 0) : v;
-        return true;
-    }
-    return false;
+    int i = layout_column(L, name);
+    struct span v;
+    if (i < 0 || !nth_field(span_make(s->text + ev->off, ev->len), (size_t)i, &v))
+        return false;
+    *out = span_eq(v, "-") ? span_make(v.p, 0) : v;
+    return true;
 }
 
+/* Several fields of one line: the names are looked up first (or taken from the cache when the
+ * line has the layout of the caller's last one), then the line is split only as far as the
+ * last column asked for. */
 static void w3c_fields(const struct source *s, const struct event *ev, const char *const *names,
-                       size_t n, struct span *out, bool *found)
+                       size_t n, struct span *out, bool *found, struct field_cache *cache)
 {
-    const struct layout *L = layout_at(s, ev->line);
     for (size_t k = 0; k < n; k++)
         found[k] = false;
+    if (n > FIELD_CACHE_MAX) {
+        for (size_t k = 0; k < n; k++)
+            found[k] = w3c_field(s, ev, names[k], &out[k]);
+        return;
+    }
+    const struct layout *L = layout_at(s, ev->line);
     if (!L || (ev->flags & EVF_RAW))
         return;
-    struct span f[W3C_MAX_FIELDS + 1];
-    size_t nf = split_fields(span_make(s->text + ev->off, ev->len), f, W3C_MAX_FIELDS + 1);
-    if (nf > W3C_MAX_FIELDS + 1)
-        nf = W3C_MAX_FIELDS + 1;
-    for (size_t k = 0; k < n; k++) {
-        size_t len = strlen(names[k]);
-        for (uint32_t i = 0; i < L->n && i < nf; i++) {
-            if (L->name[i].n != len || !span_eq_ci(L->name[i], names[k]))
-                continue;
-            out[k] = span_eq(f[i], "-") ? span_make(f[i].p, 0) : f[i];
-            found[k] = true;
-            break;
+    struct field_cache local;
+    struct field_cache *c = cache ? cache : &local;
+    if (!cache || c->layout != L->serial || c->n != n) {
+        c->layout = L->serial;
+        c->n = n;
+        c->last = -1;
+        for (size_t k = 0; k < n; k++) {
+            c->col[k] = (int16_t)layout_column(L, names[k]);
+            if (c->col[k] > c->last)
+                c->last = c->col[k];
         }
+    }
+    if (c->last < 0)
+        return;
+    struct span f[W3C_MAX_FIELDS];
+    size_t nf = split_prefix(span_make(s->text + ev->off, ev->len), f, (size_t)c->last + 1);
+    for (size_t k = 0; k < n; k++) {
+        if (c->col[k] < 0 || (size_t)c->col[k] >= nf)
+            continue;
+        struct span v = f[c->col[k]];
+        out[k] = span_eq(v, "-") ? span_make(v.p, 0) : v;
+        found[k] = true;
     }
 }
 

@@ -10,36 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "../core/trace.h"
 #include "ui.h"
-
-/* SCEPSCOPE_TRACE=FILE: the interface writes when it drew its first frame, finished loading,
- * received each key and finished the frame that answers it (milliseconds since start), so
- * that a benchmark can time it from the inside rather than with sleeps. */
-struct trace {
-    FILE *f;
-    struct timespec t0;
-};
-
-static void trace_open(struct trace *tr)
-{
-    const char *path = getenv("SCEPSCOPE_TRACE");
-    clock_gettime(CLOCK_MONOTONIC, &tr->t0);
-    tr->f = path && *path ? fopen(path, "w") : NULL;
-}
-
-static void trace_at(struct trace *tr, const char *what, int key)
-{
-    if (!tr->f)
-        return;
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    double ms = (double)(t.tv_sec - tr->t0.tv_sec) * 1e3 + (double)(t.tv_nsec - tr->t0.tv_nsec) / 1e6;
-    if (key)
-        fprintf(tr->f, "%.3f %s %d\n", ms, what, key);
-    else
-        fprintf(tr->f, "%.3f %s\n", ms, what);
-    fflush(tr->f);
-}
 
 static const struct view_ops *const views[MODE_COUNT] = {
     [MODE_MAIN] = &view_main,
@@ -154,7 +126,7 @@ static void free_ui(struct ui *ui)
     search_compile_free(ui);
 }
 
-static void loop(struct ui *ui, struct trace *tr)
+static void loop(struct ui *ui)
 {
     int pending = 0; /* the key whose answer is being drawn */
     while (!ui->quit && !got_signal) {
@@ -164,13 +136,13 @@ static void loop(struct ui *ui, struct trace *tr)
             doupdate();
             ui->dirty = false;
             if (pending)
-                trace_at(tr, "frame", pending);
+                trace_mark("frame", pending);
             pending = 0;
         }
         int key = read_key();
         if (key == ERR)
             continue;
-        trace_at(tr, "key", key);
+        trace_mark("key", key);
         pending = key;
         if (key == KEY_RESIZE) {
             clearok(stdscr, TRUE);
@@ -203,8 +175,7 @@ int tui_run(struct bundle *b, struct diagnosis *d, const struct playbook *pb,
             const struct keymap *km, const struct theme *th, const struct tui_options *o)
 {
     struct ui ui = { .b = b, .d = d, .pb = pb, .km = km, .case_name = o->case_name };
-    struct trace tr;
-    trace_open(&tr);
+    trace_start();
     ui.raw_src_indexed = -1;
     ui.ascii = o->ascii || !utf8_locale();
 
@@ -257,7 +228,7 @@ int tui_run(struct bundle *b, struct diagnosis *d, const struct playbook *pb,
         while (!atomic_load(&L.done)) {
             draw_progress(&ui, atomic_load(&b->progress), b->nsrc);
             if (first)
-                trace_at(&tr, "first-frame", 0);
+                trace_mark("first-frame", 0);
             first = false;
             int k = getch();
             if (k == KEY_RESIZE)
@@ -269,9 +240,7 @@ int tui_run(struct bundle *b, struct diagnosis *d, const struct playbook *pb,
     }
     int status = 0;
     if (!L.ok || atomic_load(&b->cancel) || bundle_readable(b) == 0) {
-        if (tr.f)
-            fclose(tr.f);
-        tr.f = NULL;
+        trace_stop();
     }
     if (!L.ok) {
         restore_terminal();
@@ -314,11 +283,10 @@ int tui_run(struct bundle *b, struct diagnosis *d, const struct playbook *pb,
     wnoutrefresh(stdscr);
     doupdate();
     ui.dirty = false;
-    trace_at(&tr, "loaded", 0);
-    loop(&ui, &tr);
+    trace_mark("loaded", 0);
+    loop(&ui);
     restore_terminal();
-    if (tr.f)
-        fclose(tr.f);
+    trace_stop();
     if (got_signal && got_signal != SIGHUP)
         status = 128 + got_signal;
     free_ui(&ui);

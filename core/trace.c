@@ -1,0 +1,49 @@
+/* trace.c - see trace.h. */
+#include "trace.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static FILE *trace_file;
+static struct timespec trace_t0;
+static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void trace_start(void)
+{
+    pthread_mutex_lock(&trace_lock);
+    if (!trace_file) {
+        const char *path = getenv("SCEPSCOPE_TRACE");
+        clock_gettime(CLOCK_MONOTONIC, &trace_t0);
+        if (path && *path)
+            trace_file = fopen(path, "w");
+    }
+    pthread_mutex_unlock(&trace_lock);
+}
+
+void trace_mark(const char *what, int key)
+{
+    pthread_mutex_lock(&trace_lock);
+    if (trace_file) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        double ms = (double)(t.tv_sec - trace_t0.tv_sec) * 1e3 +
+                    (double)(t.tv_nsec - trace_t0.tv_nsec) / 1e6;
+        if (key)
+            fprintf(trace_file, "%.3f %s %d\n", ms, what, key);
+        else
+            fprintf(trace_file, "%.3f %s\n", ms, what);
+        fflush(trace_file);
+    }
+    pthread_mutex_unlock(&trace_lock);
+}
+
+void trace_stop(void)
+{
+    pthread_mutex_lock(&trace_lock);
+    if (trace_file)
+        fclose(trace_file);
+    trace_file = NULL;
+    pthread_mutex_unlock(&trace_lock);
+}
