@@ -47,6 +47,19 @@ for build in "$plain" "$asan"; do
     if [ $st -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
     passed=$((passed + p)); failed=$((failed + f))
     grep -v '^    |' "$log" | tail -n 20
+    # further suites: tests/SUITE/run.sh BIN BUILD_DIR, ending with "SUITE: N passed, N failed"
+    for suite in fuzz bad safety; do
+        [ -f "tests/$suite/run.sh" ] || continue
+        echo "== $suite tests ($bin)"
+        sh "tests/$suite/run.sh" "$bin" "$build" >"$log" 2>&1
+        st=$?
+        p=$(sed -n "s/^$suite: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed\$/\1/p" "$log")
+        f=$(sed -n "s/^$suite: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed\$/\2/p" "$log")
+        p=${p:-0}; f=${f:-0}
+        if [ $st -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+        passed=$((passed + p)); failed=$((failed + f))
+        tail -n 30 "$log"
+    done
 done
 
 echo "tests: $passed passed, $failed failed"

@@ -181,7 +181,7 @@ keys F
 expect "filter cleared" "filter cleared: all 40 attempts"
 
 # ---- time jump ------------------------------------------------------------------------------
-keys t '15:43' Enter
+keys t '15:43:10' Enter
 expect "time jump" "attempt 31 of 40"
 
 # ---- next/previous attempt ---------------------------------------------------------------
