@@ -1386,14 +1386,14 @@ static void given_files(const struct diagnosis *d, const struct pb_step *st, cha
 }
 
 static void none_reason(const struct diagnosis *d, const struct attempt *at, int step,
-                        struct step_result *r)
+                        char *out, size_t cap)
 {
     const struct pb_step *st = &d->pb->steps[step];
     bool any = false;
     for (size_t i = 0; i < st->nroles; i++)
         any |= role_loaded(d, st->roles[i]);
     if (!any) {
-        snprintf(r->reason, sizeof r->reason, "no log for this step was given: %s would show it",
+        snprintf(out, cap, "no log for this step was given: %s would show it",
                  st->evidence ? st->evidence : "another log");
         return;
     }
@@ -1401,8 +1401,8 @@ static void none_reason(const struct diagnosis *d, const struct attempt *at, int
     given_files(d, st, files, sizeof files);
     time_format_iso(at->start, a);
     time_format_iso(at->end, z);
-    snprintf(r->reason, sizeof r->reason, "%s given, but nothing of this step in the attempt's "
-             "window (%s .. %s)", files, a + 11, z + 11);
+    snprintf(out, cap, "%s given, but nothing of this step in the attempt's window (%s .. %s)",
+             files, a + 11, z + 11);
 }
 
 static bool attempt_failed_by_signature(const struct attempt *at)
@@ -1472,6 +1472,7 @@ static bool judge(struct diagnosis *d)
             r->ev = d->evpool + off;
             off += count[a * PLAYBOOK_STEPS + (size_t)s];
             r->sig = r->expect = -1;
+            r->reason = "";
         }
     }
     free(count);
@@ -1504,12 +1505,17 @@ static bool judge(struct diagnosis *d)
         for (int s = 0; s < PLAYBOOK_STEPS; s++) {
             struct step_result *r = &at->step[s];
             if (r->verdict == VERDICT_INFO || r->verdict == VERDICT_NONE) {
+                char why[320];
                 r->verdict = VERDICT_NONE;
                 if (at->failed_step)
-                    snprintf(r->reason, sizeof r->reason, "not reached: step %d failed",
-                             at->failed_step);
+                    snprintf(why, sizeof why, "not reached: step %d failed", at->failed_step);
                 else
-                    none_reason(d, at, s, r);
+                    none_reason(d, at, s, why, sizeof why);
+                r->reason = strpool_intern(&d->words, why);
+                if (!r->reason) {
+                    free(first_mark);
+                    return false;
+                }
             }
             if (r->verdict == VERDICT_FAIL && !at->failed_step)
                 at->failed_step = s + 1;
@@ -1529,7 +1535,7 @@ static bool has_value(const struct attempt *at, const char *name)
 
 /* The values the signatures' named groups take from the lines of an attempt: its device and
  * user (from CRP.log), and the codes of its failures (hresult, error, status, phase...). */
-static void identify(struct diagnosis *d)
+static bool identify(struct diagnosis *d)
 {
     for (size_t i = 0; i < d->b->nev; i++) {
         uint32_t a = diagnose_attempt_of(d, i);
@@ -1541,26 +1547,29 @@ static void identify(struct diagnosis *d)
         const char *names[16];
         size_t n = playbook_groups(d->pb, e->sig - 1, names, 16);
         for (size_t k = 0; k < n; k++) {
-            char *dst;
-            size_t cap;
+            char value[96];
+            char *dst = value;
+            size_t cap = sizeof value;
             if (strcmp(names[k], "device") == 0) {
                 dst = at->device;
                 cap = sizeof at->device;
             } else if (strcmp(names[k], "user") == 0) {
                 dst = at->user;
                 cap = sizeof at->user;
-            } else if (at->nvalues < ATTEMPT_VALUES && !has_value(at, names[k])) {
-                dst = at->values[at->nvalues].value;
-                cap = sizeof at->values[0].value;
-            } else {
+            } else if (at->nvalues >= ATTEMPT_VALUES || has_value(at, names[k])) {
                 continue;
             }
-            if (dst[0] || !playbook_extract(d->pb, e->sig - 1, s, e, names[k], dst, cap))
+            if ((dst != value && dst[0]) ||
+                !playbook_extract(d->pb, e->sig - 1, s, e, names[k], dst, cap) || dst != value)
                 continue;
-            if (dst != at->device && dst != at->user)
-                at->values[at->nvalues++].name = names[k];
+            const char *kept = strpool_intern(&d->words, value);
+            if (!kept)
+                return false;
+            at->values[at->nvalues].name = names[k];
+            at->values[at->nvalues++].value = kept;
         }
     }
+    return true;
 }
 
 bool diagnose_run(struct diagnosis *d, struct bundle *b, const struct playbook *pb)
@@ -1583,7 +1592,8 @@ bool diagnose_run(struct diagnosis *d, struct bundle *b, const struct playbook *
     /* events learn their attempt through their exchange */
     if (!judge(d))
         return false;
-    identify(d);
+    if (!identify(d))
+        return false;
     trace_mark("judged", 0);
     return true;
 }
@@ -1617,6 +1627,7 @@ size_t diagnose_select(struct diagnosis *d, const char *device, const char *user
 void diagnose_free(struct diagnosis *d)
 {
     free(d->xchg_of);
+    strpool_free(&d->words);
     free(d->x);
     free(d->att);
     free(d->evpool);

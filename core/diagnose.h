@@ -10,6 +10,7 @@
 
 #include "bundle.h"
 #include "playbook.h"
+#include "strpool.h"
 
 /* What an exchange is: one request in an IIS log, or one block of a ConfigMgr log (the lines
  * of one thread from "Calling VerifyRequest" to "Exiting VerifyRequest"). */
@@ -49,7 +50,7 @@ struct exchange {
 
 struct step_result {
     enum verdict verdict;
-    char reason[320];     /* for none: why there is no verdict */
+    const char *reason;   /* for none: why there is no verdict (never NULL) */
     size_t *ev;           /* evidence: indices into b->ev, in time order */
     size_t nev;
     int sig;              /* the signature that decided a fail or warn, or -1 */
@@ -62,7 +63,7 @@ struct step_result {
 /* A value a signature's named group took from a line of the attempt ("hresult" 0x80004005). */
 struct attempt_value {
     const char *name;     /* the group's name, owned by the playbook */
-    char value[96];
+    const char *value;    /* owned by the diagnosis */
 };
 
 struct attempt {
@@ -97,6 +98,7 @@ struct diagnosis {
     struct attempt *att;
     size_t natt;
     size_t *evpool;       /* storage of all evidence lists */
+    struct strpool words; /* the attempts' reasons and values */
     struct clock clock[ROLE_CONFIGMGR + 1];
     enum role reference;
 };

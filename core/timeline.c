@@ -1,7 +1,10 @@
 /* timeline.c - the merged timeline: each source sorted by time without disturbing the order
  * of equal times, then a k-way merge on (time, file order) with a binary heap. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "timeline.h"
@@ -47,8 +50,26 @@ bool timeline_sort_stable(struct event *v, size_t n)
 
 struct cursor {
     const struct event *p, *end;
-    size_t src; /* file order */
+    const char *released; /* the file's events before this are given back to the system */
+    size_t src;           /* file order */
 };
+
+/* Gives back to the system the whole pages of a file's events that the merge has copied
+ * already, so that the merged timeline and the files' events are not both held at the end:
+ * the merge needs little more memory than its result. Every 4 MB. */
+#define RELEASE_STEP ((size_t)4 << 20)
+
+static void release_read(struct cursor *c, size_t page, bool all)
+{
+    const char *upto = (const char *)c->p;
+    if (!all && (size_t)(upto - c->released) < RELEASE_STEP)
+        return;
+    uintptr_t from = ((uintptr_t)c->released + page - 1) & ~(uintptr_t)(page - 1);
+    uintptr_t to = (uintptr_t)upto & ~(uintptr_t)(page - 1);
+    if (to > from)
+        madvise((void *)from, to - from, MADV_DONTNEED);
+    c->released = upto;
+}
 
 static bool cursor_before(const struct cursor *x, const struct cursor *y)
 {
@@ -89,17 +110,25 @@ bool timeline_merge(struct bundle *b)
         free(heap);
         return false;
     }
+    long pg = sysconf(_SC_PAGESIZE);
+    size_t page = pg > 0 ? (size_t)pg : 4096;
     size_t hn = 0;
-    for (size_t i = 0; i < b->nsrc; i++)
+    for (size_t i = 0; i < b->nsrc; i++) {
+        const struct event *v = b->per[i].v;
         if (b->per[i].n)
-            heap[hn++] = (struct cursor){ b->per[i].v, b->per[i].v + b->per[i].n, i };
+            heap[hn++] = (struct cursor){ v, v + b->per[i].n, (const char *)v, i };
+    }
     for (size_t i = hn / 2; i-- > 0;)
         sift_down(heap, hn, i);
     size_t o = 0;
     while (hn) {
         b->ev[o++] = *heap[0].p++;
-        if (heap[0].p == heap[0].end)
+        if (heap[0].p == heap[0].end) {
+            release_read(&heap[0], page, true);
             heap[0] = heap[--hn];
+        } else if (((uintptr_t)heap[0].p & (page - 1)) == 0) {
+            release_read(&heap[0], page, false);
+        }
         sift_down(heap, hn, 0);
     }
     free(heap);

@@ -22,6 +22,22 @@ void trace_start(void)
     pthread_mutex_unlock(&trace_lock);
 }
 
+/* The process's anonymous resident memory in KB (heap and stacks, not the mapped logs), from
+ * Linux's /proc/self/status; -1 where there is none. */
+static long anon_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return -1;
+    char line[256];
+    long kb = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "RssAnon: %ld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return kb;
+}
+
 void trace_mark(const char *what, int key)
 {
     pthread_mutex_lock(&trace_lock);
@@ -33,7 +49,7 @@ void trace_mark(const char *what, int key)
         if (key)
             fprintf(trace_file, "%.3f %s %d\n", ms, what, key);
         else
-            fprintf(trace_file, "%.3f %s\n", ms, what);
+            fprintf(trace_file, "%.3f %s anon_kb=%ld\n", ms, what, anon_kb());
         fflush(trace_file);
     }
     pthread_mutex_unlock(&trace_lock);
