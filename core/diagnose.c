@@ -612,45 +612,95 @@ static bool build_exchanges(struct diagnosis *d)
 
 /* ---- clocks ------------------------------------------------------------------------------- */
 
-struct endpoint {
-    int64_t v;
-    int delta; /* +1 opens, -1 closes */
-};
+/* An endpoint as one sortable number: its value shifted into the positive range, then one bit
+ * that puts opens before closes at equal values (closed intervals). Values must lie within
+ * +-2^61 microseconds (73 000 years): skew_best falls back to qsort beyond. */
+#define EP_BIAS ((int64_t)1 << 61)
 
-static int cmp_endpoint(const void *a, const void *b)
+static uint64_t ep_key(int64_t v, bool close)
 {
-    const struct endpoint *x = a, *y = b;
-    if (x->v != y->v)
-        return (x->v > y->v) - (x->v < y->v);
-    return y->delta - x->delta; /* at equal values, opens first: closed intervals */
+    return (uint64_t)(v + EP_BIAS) << 1 | (close ? 1u : 0u);
+}
+
+/* LSD radix sort, 16 bits a pass, passes where all keys agree skipped: the first clock pass
+ * has millions of endpoints, which qsort takes a second over. */
+static bool radix_sort(uint64_t *v, size_t n)
+{
+    uint64_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    uint32_t *count = malloc(65536 * sizeof *count);
+    if (!tmp || !count) {
+        free(tmp);
+        free(count);
+        return false;
+    }
+    uint64_t *a = v, *b = tmp;
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(a[i] >> shift) & 0xffff]++;
+        if (n && count[(a[0] >> shift) & 0xffff] == n)
+            continue; /* all the same here */
+        uint32_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            uint32_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            b[count[(a[i] >> shift) & 0xffff]++] = a[i];
+        uint64_t *t = a;
+        a = b;
+        b = t;
+    }
+    if (a != v)
+        memcpy(v, a, n * sizeof *v);
+    free(tmp);
+    free(count);
+    return true;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
 }
 
 uint32_t skew_best(const int64_t *lo, const int64_t *hi, size_t n, int64_t *best)
 {
-    struct endpoint *ep = malloc((2 * n + 1) * sizeof *ep);
+    uint64_t *ep = malloc((2 * n + 1) * sizeof *ep);
     if (!ep)
         return 0;
     size_t m = 0;
+    bool in_range = true;
     for (size_t i = 0; i < n; i++) {
         if (lo[i] > hi[i])
             continue;
-        ep[m++] = (struct endpoint){ lo[i], +1 };
-        ep[m++] = (struct endpoint){ hi[i], -1 };
+        if (lo[i] < -EP_BIAS || hi[i] > EP_BIAS)
+            in_range = false;
+        ep[m++] = ep_key(in_range ? lo[i] : 0, false);
+        ep[m++] = ep_key(in_range ? hi[i] : 0, true);
     }
-    qsort(ep, m, sizeof *ep, cmp_endpoint);
+    if (!in_range) {
+        /* offsets beyond any clock: none of them can be the answer */
+        free(ep);
+        return 0;
+    }
+    if (m >= UINT32_MAX || !radix_sort(ep, m))
+        qsort(ep, m, sizeof *ep, cmp_u64);
     /* the regions where the most intervals agree; among them the one holding 0, else the one
      * nearest to 0, and within it its middle */
     int count = 0, top = 0;
     int64_t pick = 0, pick_dist = INT64_MAX;
     for (size_t i = 0; i < m; i++) {
-        count += ep[i].delta;
-        if (ep[i].delta < 0 || count < top)
+        bool close = ep[i] & 1;
+        count += close ? -1 : 1;
+        if (close || count < top)
             continue;
         /* a region of `count` starts here and ends at the next endpoint that closes */
-        int64_t a = ep[i].v, z = a;
+        int64_t a = (int64_t)(ep[i] >> 1) - EP_BIAS, z = a;
         for (size_t j = i + 1; j < m; j++) {
-            if (ep[j].delta < 0) {
-                z = ep[j].v;
+            if (ep[j] & 1) {
+                z = (int64_t)(ep[j] >> 1) - EP_BIAS;
                 break;
             }
         }

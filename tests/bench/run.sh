@@ -126,6 +126,55 @@ bench() {
     echo "$name $(median < "$TMP/w") $(grep -v '^-$' "$TMP/r" | median) $n" >> "$TMP/rows"
 }
 
+# ui_timings DIR: the interface on DIR in tmux (200x50), keys sent as a user would; the times
+# come from the program's own SCEPSCOPE_TRACE, not from the sleeps here: start to first frame,
+# start to loaded, and for G (jump to the end) and a GUID filter, key to the frame answering it.
+ui_timings() {
+    if ! command -v tmux >/dev/null 2>&1; then
+        echo "interface: not measured (tmux is missing)"; return
+    fi
+    guid=$(grep -rhoE -m 1 '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}' "$1" 2>/dev/null | head -n 1)
+    sock=scepscope-bench-$$
+    tr=$TMP/ui.trace
+    rm -f "$tr"
+    tmux -L "$sock" -f /dev/null new-session -d -x 200 -y 50 \
+        "env TERM=xterm-256color LANG=C.UTF-8 SCEPSCOPE_TRACE=$tr $(pwd)/$PROG $1; sleep 5" || {
+        echo "interface: not measured (tmux failed)"; return; }
+    # wait_trace WORD [SECONDS]: until the trace has a line with WORD after the lines counted
+    wait_trace() {
+        i=0
+        while [ "$i" -lt $((${2:-60} * 20)) ]; do
+            [ -f "$tr" ] && tail -n +$((seen + 1)) "$tr" | grep -q " $1" && return 0
+            sleep 0.05; i=$((i + 1))
+        done
+        return 1
+    }
+    seen=0
+    if ! wait_trace loaded 300; then
+        tmux -L "$sock" kill-server 2>/dev/null; echo "interface: not measured (it did not load)"; return
+    fi
+    seen=$(wc -l < "$tr")
+    tmux -L "$sock" send-keys G
+    wait_trace frame 30
+    g_ms=$(tail -n +$((seen + 1)) "$tr" | awk '$2 == "key" && !k { k = $1 } $2 == "frame" && k && !f { f = $1 } END { if (f) printf "%.1f", f - k; else print "-" }')
+    f_ms=-
+    if [ -n "$guid" ]; then
+        tmux -L "$sock" send-keys f
+        sleep 0.3
+        tmux -L "$sock" send-keys -l "$guid"
+        sleep 0.3
+        seen=$(wc -l < "$tr")
+        tmux -L "$sock" send-keys Enter
+        wait_trace frame 30
+        f_ms=$(tail -n +$((seen + 1)) "$tr" | awk '$2 == "key" && !k { k = $1 } $2 == "frame" && k && !f { f = $1 } END { if (f) printf "%.1f", f - k; else print "-" }')
+    fi
+    tmux -L "$sock" send-keys q
+    sleep 0.2
+    tmux -L "$sock" kill-server 2>/dev/null
+    awk -v g="$g_ms" -v f="$f_ms" '$2 == "first-frame" { ff = $1 } $2 == "loaded" { ld = $1 }
+        END { printf "interface: first frame %.1f ms, loaded %.0f ms, G (end of timeline) %s ms, GUID filter %s ms (key to frame)\n", ff, ld, g, f }' "$tr"
+}
+
 echo "scepscope benchmark: sizes $SIZES MB, seed $SEED, $RUNS timed runs each after one warm-up run, median"
 echo "scratch folder: $BENCH_DIR   machine: $(uname -sm), $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') CPUs"
 command -v lnav >/dev/null 2>&1 && LNAV=lnav || LNAV=""
@@ -186,6 +235,13 @@ for size in $SIZES; do
     # exit status 1 is normal: the data holds failed enrollments
     bench "scepscope" "0 1" "$RUNS" 1 "$PROG" --report "$dir"
 
+    # one more run with SCEPSCOPE_TRACE: how long each phase took, and the heap at each
+    SCEPSCOPE_TRACE=$TMP/trace "$PROG" --report "$dir" >/dev/null 2>&1
+    heap_kb=$(sed -n 's/.* anon_kb=\([0-9][0-9]*\)$/\1/p' "$TMP/trace" | sort -n | tail -n 1)
+    awk 'BEGIN { printf "phases:" } { if ($2 == "key" || $2 == "frame") next
+         printf " %s %.2f s", $2, ($1 - prev) / 1000; prev = $1 } END { printf "\n" }' "$TMP/trace"
+    ui_line=$(ui_timings "$dir")
+
     awk -v mb="$mb" -v bytes="$bytes" -v events="$events" -v size="$size" -v linear="$TMP/linear" '
         { name[NR] = $1 (NF > 4 ? " " $2 : ""); off = (NF > 4); t[NR] = $(2 + off); r[NR] = $(3 + off); n[NR] = $(4 + off)
           if (name[NR] == "wc -l") wc = t[NR]; if (name[NR] == "scepscope") { sc = t[NR]; sr = r[NR] }
@@ -207,6 +263,11 @@ for size in $SIZES; do
                 printf "%s %s %s %s\n", size, mb, mb / sc, (wc > 0 ? mb / wc : 0) >> linear
             }
         }' "$TMP/rows"
+    if [ -n "$heap_kb" ] && [ "$events" -gt 0 ]; then
+        awk -v kb="$heap_kb" -v ev="$events" 'BEGIN {
+            printf "scepscope heap: %.1f MB at most (anonymous memory, the mapped logs not counted): %.1f bytes per event\n", kb / 1024, kb * 1024 / ev }'
+    fi
+    echo "$ui_line"
 done
 
 # ---- linearity: throughput of the smallest size against the largest -------------------------
