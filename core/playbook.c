@@ -1581,13 +1581,18 @@ static bool candidates_in(const struct pb_sig *v, size_t n, const struct source 
         return true;
     if (!(out->sig = malloc(n * sizeof *out->sig)))
         return false;
+    out->fields_only = true;
     for (size_t i = 0; i < n; i++) {
         if (!sig_applies(&v[i], s))
             continue;
         out->sig[out->n++] = (uint16_t)i;
         if (v[i].ncomponents)
             out->needs_component = true;
+        for (size_t j = 0; j < v[i].ncond; j++)
+            if (v[i].cond[j].fidx < 0)
+                out->fields_only = false;
     }
+    out->fields_only = out->fields_only && !out->needs_component;
     return true;
 }
 
@@ -1742,11 +1747,54 @@ enum mark playbook_mark_of(const struct playbook *pb, const struct pb_candidates
     return k < 0 ? MARK_NONE : pb->marks[k].mark;
 }
 
+/* The answers given to lines whose rules look only at named fields, by the values of those
+ * fields: on a busy NDES server most lines are the same few GetCACert/GetCACaps requests, and
+ * are answered here without a rule being tried. Keyed by the exact bytes (no hash collision
+ * can give a wrong answer); values too long for a key are not kept. */
+#define ANSWER_SLOTS 4096
+#define ANSWER_KEY 240
+
+struct answer {
+    const struct pb_candidates *sigs, *marks; /* NULL: empty slot */
+    uint16_t len;
+    int16_t sig;
+    uint8_t mark;
+    char key[ANSWER_KEY];
+};
+
 /* What one thread of classification keeps for itself. */
 struct pb_thread {
     pcre2_match_data *md;
     struct field_cache fc;
+    struct answer *answers; /* ANSWER_SLOTS */
 };
+
+/* The key of a line's field values into buf; its length, or 0 when they do not fit. */
+static size_t answer_key(const struct playbook *pb, struct subjects *S, char *buf)
+{
+    struct span unused;
+    if (pb->nfieldnames)
+        subject_field(pb, S, 0, &unused); /* reads all the fields */
+    size_t k = 0;
+    for (size_t i = 0; i < pb->nfieldnames; i++) {
+        size_t n = S->found[i] ? S->field[i].n : 0;
+        if (k + n + 2 > ANSWER_KEY)
+            return 0;
+        buf[k++] = S->found[i] ? '+' : '-';
+        memcpy(buf + k, S->field[i].p, n);
+        k += n;
+        buf[k++] = 0;
+    }
+    return k;
+}
+
+static size_t answer_slot(const char *key, size_t len, const void *sigs)
+{
+    uint64_t h = 1469598103934665603u ^ (uint64_t)(uintptr_t)sigs;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)key[i]) * 1099511628211u;
+    return (size_t)(h ^ (h >> 29)) & (ANSWER_SLOTS - 1);
+}
 
 void *playbook_match_data_new(const struct playbook *pb)
 {
@@ -1757,7 +1805,10 @@ void *playbook_match_data_new(const struct playbook *pb)
     if (!t)
         return NULL;
     t->md = pcre2_match_data_create(caps ? caps : 1, NULL);
-    if (!t->md) {
+    t->answers = calloc(ANSWER_SLOTS, sizeof *t->answers);
+    if (!t->md || !t->answers) {
+        pcre2_match_data_free(t->md);
+        free(t->answers);
         free(t);
         return NULL;
     }
@@ -1767,8 +1818,10 @@ void *playbook_match_data_new(const struct playbook *pb)
 void playbook_match_data_free(void *md)
 {
     struct pb_thread *t = md;
-    if (t)
+    if (t) {
         pcre2_match_data_free(t->md);
+        free(t->answers);
+    }
     free(t);
 }
 
@@ -1784,9 +1837,30 @@ void playbook_classify_event(const struct playbook *pb, const struct pb_candidat
     struct pb_thread *t = md;
     S.md = t ? t->md : NULL;
     S.fc = t ? &t->fc : NULL;
+    struct answer *slot = NULL;
+    char key[ANSWER_KEY];
+    size_t klen = 0;
+    if (t && sigs->fields_only && marks->fields_only && usable(pb, s, ev) &&
+        (klen = answer_key(pb, &S, key)) > 0) {
+        slot = &t->answers[answer_slot(key, klen, sigs)];
+        if (slot->sigs == sigs && slot->marks == marks && slot->len == klen &&
+            memcmp(slot->key, key, klen) == 0) {
+            *sig = slot->sig;
+            *mark = (enum mark)slot->mark;
+            return;
+        }
+    }
     *sig = sigs->n ? first_match(pb, pb->sigs, pb->nsigs, sigs, &S) : -1;
     int k = marks->n ? first_match(pb, pb->marks, pb->nmarks, marks, &S) : -1;
     *mark = k < 0 ? MARK_NONE : pb->marks[k].mark;
+    if (slot) {
+        slot->sigs = sigs;
+        slot->marks = marks;
+        slot->len = (uint16_t)klen;
+        slot->sig = (int16_t)*sig;
+        slot->mark = (uint8_t)*mark;
+        memcpy(slot->key, key, klen);
+    }
 }
 
 /* Copies the named group of the last match, cut at a character boundary to fit. */

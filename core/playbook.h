@@ -160,6 +160,8 @@ struct pb_candidates {
     uint16_t *sig;
     size_t n;
     bool needs_component; /* some candidate filters on the component field */
+    bool fields_only;     /* every candidate looks only at named fields: a line's answer
+                             follows from the values of those fields */
 };
 
 bool playbook_candidates(const struct playbook *pb, const struct source *s,
