@@ -151,11 +151,22 @@ static void join_exchange(struct diagnosis *d, uint32_t xi, size_t evi)
         x->failed = true;
 }
 
+/* A hash of a field's bytes, eight at a time: only ever compared for equality. */
 static uint64_t hash_span(uint64_t h, struct span s)
 {
-    for (size_t i = 0; i < s.n; i++)
-        h = (h ^ (unsigned char)s.p[i]) * 1099511628211u;
-    return (h ^ 0xff) * 1099511628211u;
+    const char *p = s.p;
+    size_t n = s.n;
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15u;
+        h ^= h >> 29;
+    }
+    uint64_t w = 0;
+    if (n)
+        memcpy(&w, p, n);
+    h = (h ^ w ^ ((uint64_t)s.n << 56)) * 0x9E3779B97F4A7C15u;
+    return h ^ (h >> 32);
 }
 
 static bool field_u64(const struct source *s, const struct event *e, const char *name,
@@ -433,6 +444,21 @@ static size_t getca_next_pkiop(const struct pkiops *pk, const struct iis_times *
     return NO_EVENT;
 }
 
+/* Whether some PKIOperation starts where a GetCA logged at t could precede it (its end lies
+ * within a second after t): most polls on a quiet hour have none, and need not be read. */
+static bool pkiop_near(const struct pkiops *pk, int64_t t, int64_t pre)
+{
+    size_t lo = 0, hi = pk->n;
+    while (lo < hi) {
+        size_t m = lo + (hi - lo) / 2;
+        if (pk->lo[m] < t - US_PER_SEC)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    return lo < pk->n && pk->lo[lo] <= t + US_PER_SEC + pre;
+}
+
 static bool is_kept_getca(const struct diagnosis *d, const struct event *e, const bool *is_w3c)
 {
     return !(e->flags & EVF_RAW) && is_w3c[e->src] && e->mark != MARK_NONE &&
@@ -447,7 +473,7 @@ static void getca_slice(size_t from, size_t to, size_t t, void *arg)
     struct field_cache fc = { 0 };
     for (size_t i = from; i < to; i++) {
         const struct event *e = &d->b->ev[i];
-        if (!is_kept_getca(d, e, sc->is_w3c))
+        if (!is_kept_getca(d, e, sc->is_w3c) || !pkiop_near(&sc->pk, e->t, pre))
             continue;
         struct iis_times it;
         iis_read(d->b->src[e->src], e, &it, true, &fc);
