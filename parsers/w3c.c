@@ -120,19 +120,41 @@ static size_t split_fields(struct span line, struct span *f, size_t max)
     }
 }
 
-/* The first max fields of line (fewer when it has fewer), without looking further. */
+/* The first max fields of line (fewer when it has fewer), without looking further. Eight bytes
+ * at a time where the machine allows: the spaces of a word are found with exact bit tricks
+ * (a byte is flagged only when it is a space), then taken in order. */
 static size_t split_prefix(struct span line, struct span *f, size_t max)
 {
-    const char *p = line.p, *end = line.p + line.n;
+    const char *p = line.p, *end = line.p + line.n, *start = p;
     size_t k = 0;
-    while (k < max) {
-        const char *sp = next_space(p, end);
-        const char *e = sp ? sp : end;
-        f[k++] = span_make(p, (size_t)(e - p));
-        if (!sp)
-            break;
-        p = sp + 1;
+    if (!max)
+        return 0;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t lo7 = 0x7F7F7F7F7F7F7F7Full, spaces = 0x2020202020202020ull;
+    for (; end - p >= 8; p += 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t x = w ^ spaces; /* a space becomes a zero byte */
+        uint64_t m = ~(((x & lo7) + lo7) | x | lo7);
+        while (m) {
+            const char *sp = p + (__builtin_ctzll(m) >> 3);
+            f[k++] = span_make(start, (size_t)(sp - start));
+            if (k == max)
+                return k;
+            start = sp + 1;
+            m &= m - 1;
+        }
     }
+#endif
+    for (; p < end; p++) {
+        if (*p != ' ')
+            continue;
+        f[k++] = span_make(start, (size_t)(p - start));
+        if (k == max)
+            return k;
+        start = p + 1;
+    }
+    f[k++] = span_make(start, (size_t)(end - start));
     return k;
 }
 

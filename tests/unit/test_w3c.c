@@ -237,6 +237,85 @@ static void test_dash_is_empty(void **state)
     t_free(c);
 }
 
+/* fields() against a plain split of each line, on random lines whose values hold the bytes
+ * next to a space in value ('!' is a space plus one, 0xA0 a space with the high bit): every
+ * column asked for, some twice, with one cache kept across two #Fields layouts. */
+static void test_fields_random_against_split(void **state)
+{
+    (void)state;
+    static const char *const names16[16] = {
+        "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11", "c12", "c13",
+        "c14", "c15", "c16",
+    };
+    static const char alphabet[] = "ab!\"#~\xa0\xc3\xa9-.%+/=&";
+    unsigned seed = 12345;
+    for (int round = 0; round < 40; round++) {
+        char text[65536];
+        size_t k = 0;
+        int nf[2] = { 3 + round % 14, 16 - round % 7 };
+        for (int blk = 0; blk < 2; blk++) {
+            k += (size_t)snprintf(text + k, sizeof text - k, "#Fields: date time");
+            for (int i = 0; i < nf[blk] - 2; i++)
+                k += (size_t)snprintf(text + k, sizeof text - k, " %s", names16[(i + blk * 5) % 16]);
+            text[k++] = '\n';
+            for (int line = 0; line < 20; line++) {
+                k += (size_t)snprintf(text + k, sizeof text - k, "2016-06-10 02:44:%02d", line);
+                for (int i = 0; i < nf[blk] - 2; i++) {
+                    text[k++] = ' ';
+                    seed = seed * 1103515245u + 12345u;
+                    int len = 1 + (int)((seed >> 16) % 23);
+                    for (int j = 0; j < len; j++) {
+                        seed = seed * 1103515245u + 12345u;
+                        text[k++] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+                    }
+                }
+                text[k++] = '\n';
+            }
+        }
+        text[k] = 0;
+        struct tcase *c = t_parse_tz(P, text, k, NULL);
+        assert_int_equal(c->ev.n, 40);
+        struct field_cache fc = { 0 };
+        for (size_t e = 0; e < c->ev.n; e++) {
+            const struct event *ev = &c->ev.v[e];
+            assert_int_equal(ev->flags & EVF_RAW, 0);
+            /* the plain split of the line */
+            struct span want[20];
+            size_t nw = 0;
+            const char *p = c->src.text + ev->off, *end = p + ev->len, *start = p;
+            for (; p <= end; p++) {
+                if (p == end || *p == ' ') {
+                    want[nw++] = span_make(start, (size_t)(p - start));
+                    start = p + 1;
+                }
+            }
+            int blk = e < 20 ? 0 : 1;
+            assert_int_equal(nw, (size_t)nf[blk]);
+            struct span got[16];
+            bool found[16];
+            P->fields(&c->src, ev, names16, 16, got, found, &fc);
+            for (int n = 0; n < 16; n++) {
+                int col = -1;
+                for (int i = 0; i < nf[blk] - 2; i++)
+                    if ((i + blk * 5) % 16 == n)
+                        col = i + 2;
+                if (col < 0) {
+                    assert_false(found[n]);
+                    continue;
+                }
+                assert_true(found[n]);
+                if (want[col].n == 1 && want[col].p[0] == '-') {
+                    assert_int_equal(got[n].n, 0); /* W3C's "no value" */
+                    continue;
+                }
+                assert_int_equal(got[n].n, want[col].n);
+                assert_memory_equal(got[n].p, want[col].p, want[col].n);
+            }
+        }
+        t_free(c);
+    }
+}
+
 static void test_levels(void **state)
 {
     (void)state;
@@ -627,6 +706,7 @@ int main(void)
         cmocka_unit_test(test_sniff_scores),
         cmocka_unit_test(test_tz_given),
         cmocka_unit_test(test_empty_text),
+        cmocka_unit_test(test_fields_random_against_split),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
