@@ -104,30 +104,15 @@ static const char *next_space(const char *p, const char *end)
     return p < end ? memchr(p, ' ', (size_t)(end - p)) : NULL;
 }
 
-static size_t split_fields(struct span line, struct span *f, size_t max)
-{
-    const char *p = line.p, *end = line.p + line.n;
-    size_t k = 0;
-    for (;;) {
-        const char *sp = next_space(p, end);
-        const char *e = sp ? sp : end;
-        if (k < max)
-            f[k] = span_make(p, (size_t)(e - p));
-        k++;
-        if (!sp)
-            return k;
-        p = sp + 1;
-    }
-}
-
-/* The first max fields of line (fewer when it has fewer), without looking further. Eight bytes
- * at a time where the machine allows: the spaces of a word are found with exact bit tricks
- * (a byte is flagged only when it is a space), then taken in order. */
-static size_t split_prefix(struct span line, struct span *f, size_t max)
+/* The fields of a line into f (at most max of them). With stop, the line is looked at only as
+ * far as the max-th field and the count is at most max; without, the count is of all the
+ * fields. Eight bytes at a time where the machine allows: the spaces of a word are found with
+ * exact bit tricks (a byte is flagged only when it is a space), then taken in order. */
+static size_t split_line(struct span line, struct span *f, size_t max, bool stop)
 {
     const char *p = line.p, *end = line.p + line.n, *start = p;
     size_t k = 0;
-    if (!max)
+    if (stop && !max)
         return 0;
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t lo7 = 0x7F7F7F7F7F7F7F7Full, spaces = 0x2020202020202020ull;
@@ -138,8 +123,9 @@ static size_t split_prefix(struct span line, struct span *f, size_t max)
         uint64_t m = ~(((x & lo7) + lo7) | x | lo7);
         while (m) {
             const char *sp = p + (__builtin_ctzll(m) >> 3);
-            f[k++] = span_make(start, (size_t)(sp - start));
-            if (k == max)
+            if (k < max)
+                f[k] = span_make(start, (size_t)(sp - start));
+            if (++k == max && stop)
                 return k;
             start = sp + 1;
             m &= m - 1;
@@ -149,13 +135,25 @@ static size_t split_prefix(struct span line, struct span *f, size_t max)
     for (; p < end; p++) {
         if (*p != ' ')
             continue;
-        f[k++] = span_make(start, (size_t)(p - start));
-        if (k == max)
+        if (k < max)
+            f[k] = span_make(start, (size_t)(p - start));
+        if (++k == max && stop)
             return k;
         start = p + 1;
     }
-    f[k++] = span_make(start, (size_t)(end - start));
-    return k;
+    if (k < max)
+        f[k] = span_make(start, (size_t)(end - start));
+    return k + 1;
+}
+
+static size_t split_fields(struct span line, struct span *f, size_t max)
+{
+    return split_line(line, f, max, false);
+}
+
+static size_t split_prefix(struct span line, struct span *f, size_t max)
+{
+    return split_line(line, f, max, true);
 }
 
 /* The i-th space-separated field of line, without splitting the rest of a possibly huge line. */
