@@ -1791,9 +1791,16 @@ static size_t answer_key(const struct playbook *pb, struct subjects *S, char *bu
 static size_t answer_slot(const char *key, size_t len, const void *sigs)
 {
     uint64_t h = 1469598103934665603u ^ (uint64_t)(uintptr_t)sigs;
-    for (size_t i = 0; i < len; i++)
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, key + i, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15u;
+        h ^= h >> 29;
+    }
+    for (; i < len; i++)
         h = (h ^ (unsigned char)key[i]) * 1099511628211u;
-    return (size_t)(h ^ (h >> 29)) & (ANSWER_SLOTS - 1);
+    return (size_t)(h ^ (h >> 32)) & (ANSWER_SLOTS - 1);
 }
 
 void *playbook_match_data_new(const struct playbook *pb)

@@ -1,6 +1,9 @@
 /* w3c.c - reads IIS W3C extended logs (NDES and CRP servers): directives, #Fields layouts that
  * may change mid-file, one event per request line, fields read back by name on demand. */
 #include <stdatomic.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,15 +109,32 @@ static const char *next_space(const char *p, const char *end)
 
 /* The fields of a line into f (at most max of them). With stop, the line is looked at only as
  * far as the max-th field and the count is at most max; without, the count is of all the
- * fields. Eight bytes at a time where the machine allows: the spaces of a word are found with
- * exact bit tricks (a byte is flagged only when it is a space), then taken in order. */
+ * fields. Sixteen bytes at a time with SSE2, else eight with exact bit tricks (a byte is
+ * flagged only when it is a space) where the machine allows; the spaces found are taken in
+ * order. */
 static size_t split_line(struct span line, struct span *f, size_t max, bool stop)
 {
     const char *p = line.p, *end = line.p + line.n, *start = p;
     size_t k = 0;
     if (stop && !max)
         return 0;
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__SSE2__)
+    /* sixteen bytes a step: the spaces of a block as the bits of a mask */
+    const __m128i spaces = _mm_set1_epi8(' ');
+    for (; end - p >= 16; p += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, spaces));
+        while (m) {
+            const char *sp = p + __builtin_ctz(m);
+            if (k < max)
+                f[k] = span_make(start, (size_t)(sp - start));
+            if (++k == max && stop)
+                return k;
+            start = sp + 1;
+            m &= m - 1;
+        }
+    }
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t lo7 = 0x7F7F7F7F7F7F7F7Full, spaces = 0x2020202020202020ull;
     for (; end - p >= 8; p += 8) {
         uint64_t w;
