@@ -120,26 +120,32 @@ static enum verdict verdict_of(const struct diagnosis *d, const struct event *e)
 
 /* ---- exchanges ---------------------------------------------------------------------------- */
 
-static uint32_t new_exchange(struct diagnosis *d, enum xkind kind, uint16_t src)
+/* Exchanges being made: the diagnosis's own list, or a builder thread's. */
+struct xlist {
+    struct exchange *v;
+    size_t n, cap;
+};
+
+static uint32_t new_exchange(struct xlist *L, enum xkind kind, uint16_t src)
 {
-    if (d->nx == d->capx) {
-        size_t cap = d->capx ? d->capx * 2 : 256;
-        struct exchange *v = realloc(d->x, cap * sizeof *v);
+    if (L->n == L->cap) {
+        size_t cap = L->cap ? L->cap * 2 : 256;
+        struct exchange *v = realloc(L->v, cap * sizeof *v);
         if (!v)
             return UINT32_MAX;
-        d->x = v;
-        d->capx = cap;
+        L->v = v;
+        L->cap = cap;
     }
-    struct exchange *x = &d->x[d->nx];
+    struct exchange *x = &L->v[L->n];
     *x = (struct exchange){ .kind = kind, .src = src };
     x->lo_min = x->lo_max = INT64_MAX;
     x->hi_min = x->hi_max = INT64_MIN;
-    return (uint32_t)d->nx++;
+    return (uint32_t)L->n++;
 }
 
-static void join_exchange(struct diagnosis *d, uint32_t xi, size_t evi)
+static void join_exchange(const struct diagnosis *d, struct xlist *L, uint32_t xi, size_t evi)
 {
-    struct exchange *x = &d->x[xi];
+    struct exchange *x = &L->v[xi];
     const struct event *e = &d->b->ev[evi];
     d->xchg_of[evi] = xi + 1;
     x->nev++;
@@ -151,7 +157,6 @@ static void join_exchange(struct diagnosis *d, uint32_t xi, size_t evi)
         x->failed = true;
 }
 
-/* A hash of a field's bytes, eight at a time: only ever compared for equality. */
 static uint64_t hash_span(uint64_t h, struct span s)
 {
     const char *p = s.p;
@@ -213,15 +218,15 @@ static void iis_read(const struct source *s, const struct event *e, struct iis_t
     it->question = found[4] ? hash_span(1469598103934665603u, f[4]) : 0;
 }
 
-static bool iis_exchange(struct diagnosis *d, size_t i, enum xkind kind,
+static bool iis_exchange(const struct diagnosis *d, struct xlist *L, size_t i, enum xkind kind,
                          const struct iis_times *it)
 {
     const struct event *e = &d->b->ev[i];
-    uint32_t xi = new_exchange(d, kind, e->src);
+    uint32_t xi = new_exchange(L, kind, e->src);
     if (xi == UINT32_MAX)
         return false;
-    join_exchange(d, xi, i);
-    struct exchange *x = &d->x[xi];
+    join_exchange(d, L, xi, i);
+    struct exchange *x = &L->v[xi];
     x->lo_min = it->lo_min;
     x->lo_max = it->lo_max;
     x->hi_min = it->hi_min;
@@ -301,7 +306,7 @@ static void block_close(struct blocks *bl, struct open_block *ob)
     *ob = bl->v[--bl->n];
 }
 
-static struct open_block *block_open(struct diagnosis *d, struct blocks *bl, uint16_t src,
+static struct open_block *block_open(struct xlist *L, struct blocks *bl, uint16_t src,
                                      uint64_t thread, enum xkind kind)
 {
     if (bl->n == bl->cap) {
@@ -312,7 +317,7 @@ static struct open_block *block_open(struct diagnosis *d, struct blocks *bl, uin
         bl->v = v;
         bl->cap = cap;
     }
-    uint32_t xi = new_exchange(d, kind, src);
+    uint32_t xi = new_exchange(L, kind, src);
     if (xi == UINT32_MAX)
         return NULL;
     struct open_block *ob = &bl->v[bl->n++];
@@ -322,7 +327,7 @@ static struct open_block *block_open(struct diagnosis *d, struct blocks *bl, uin
 
 /* One line of a ConfigMgr log: it opens, extends or closes the block of its thread. Lines
  * without a mark join the block open on their thread: they are part of that request. */
-static bool block_line(struct diagnosis *d, struct blocks *bl, size_t i)
+static bool block_line(const struct diagnosis *d, struct xlist *L, struct blocks *bl, size_t i)
 {
     const struct event *e = &d->b->ev[i];
     const struct source *s = d->b->src[e->src];
@@ -336,7 +341,7 @@ static bool block_line(struct diagnosis *d, struct blocks *bl, size_t i)
         block_close(bl, ob);
         ob = NULL;
     }
-    if (ob && fam != X_NONE && fam != d->x[ob->x].kind) {
+    if (ob && fam != X_NONE && fam != L->v[ob->x].kind) {
         block_close(bl, ob); /* another kind of request began on this thread */
         ob = NULL;
     }
@@ -347,16 +352,16 @@ static bool block_line(struct diagnosis *d, struct blocks *bl, size_t i)
     if (!ob) {
         if (fam == X_NONE)
             return true;
-        ob = block_open(d, bl, e->src, thread, fam);
+        ob = block_open(L, bl, e->src, thread, fam);
         if (!ob)
             return false;
     }
-    join_exchange(d, ob->x, i);
+    join_exchange(d, L, ob->x, i);
     ob->last = e->t;
     if (!is_begin(m))
         ob->progressed = true;
     if (is_end(m)) {
-        d->x[ob->x].complete = true;
+        L->v[ob->x].complete = true;
         block_close(bl, ob);
     }
     return true;
@@ -577,14 +582,18 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c)
     if (ok)
         qsort(pre, n, sizeof *pre, cmp_preamble);
     struct field_cache fc = { 0 };
+    struct xlist L = { d->x, d->nx, d->capx };
     for (size_t c = 0; ok && c < n; c++) {
         const struct event *e = &d->b->ev[pre[c].ev];
         struct iis_times it;
         iis_read(d->b->src[e->src], e, &it, false, &fc);
-        ok = iis_exchange(d, pre[c].ev, X_NDES_GETCA, &it);
+        ok = iis_exchange(d, &L, pre[c].ev, X_NDES_GETCA, &it);
         if (ok)
-            d->x[d->nx - 1].pkiop = pre[c].pkiop + 1;
+            L.v[L.n - 1].pkiop = pre[c].pkiop + 1;
     }
+    d->x = L.v;
+    d->nx = L.n;
+    d->capx = L.cap;
     for (size_t t = 0; t < k; t++) {
         free(sc.last[t]);
         free(sc.question[t]);
@@ -597,14 +606,63 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c)
     return ok;
 }
 
+/* One builder's share: the files it owns, and the exchanges it made of them. */
+struct xbuilder {
+    const struct diagnosis *d;
+    const bool *is_w3c, *is_block;
+    const uint8_t *owner;
+    struct xlist L;
+    bool ok;
+};
+
+static void build_slice(size_t from, size_t to, size_t t, void *arg)
+{
+    (void)from;
+    (void)to;
+    struct xbuilder *w = &((struct xbuilder *)arg)[t];
+    const struct diagnosis *d = w->d;
+    const struct bundle *b = d->b;
+    struct blocks bl = { 0 };
+    struct field_cache fc = { 0 };
+    bool ok = true;
+    for (size_t i = 0; ok && i < b->nev; i++) {
+        const struct event *e = &b->ev[i];
+        if (w->owner[e->src] != t || (e->flags & EVF_RAW))
+            continue;
+        if (w->is_w3c[e->src]) {
+            enum xkind k = iis_kind((enum mark)e->mark);
+            if (k == X_NONE || is_kept_getca(d, e, w->is_w3c))
+                continue;
+            struct iis_times it;
+            iis_read(b->src[e->src], e, &it, false, &fc);
+            ok = iis_exchange(d, &w->L, i, k, &it);
+        } else if (w->is_block[e->src]) {
+            ok = block_line(d, &w->L, &bl, i);
+        }
+    }
+    free(bl.v);
+    w->ok = ok;
+}
+
+static bool renumber_exchanges(struct diagnosis *d);
+
+/* The exchanges of each file are made apart from the others' (a block lives on one thread of
+ * one file, an IIS request on one line), so files are shared out among threads, the heaviest
+ * first to the least loaded; the lists are then joined and numbered as one pass over the
+ * timeline would have numbered them. Then the GetCAs that PKIOperations keep. */
 static bool build_exchanges(struct diagnosis *d)
 {
     struct bundle *b = d->b;
     d->nx = 0;
     memset(d->xchg_of, 0, b->nev * sizeof *d->xchg_of);
-    bool *is_w3c = calloc(b->nsrc ? b->nsrc : 1, sizeof *is_w3c);
-    bool *is_block = calloc(b->nsrc ? b->nsrc : 1, sizeof *is_block);
-    bool ok = is_w3c && is_block;
+    size_t ns = b->nsrc ? b->nsrc : 1;
+    bool *is_w3c = calloc(ns, sizeof *is_w3c);
+    bool *is_block = calloc(ns, sizeof *is_block);
+    uint8_t *owner = calloc(ns, sizeof *owner);
+    size_t k = slices_for(b->nev, 1 << 16);
+    struct xbuilder w[SLICES_MAX];
+    uint64_t load[SLICES_MAX] = { 0 };
+    bool ok = is_w3c && is_block && owner;
     for (size_t i = 0; ok && i < b->nsrc; i++) {
         const struct source *s = b->src[i];
         if (s->skipped || !s->parser)
@@ -612,27 +670,62 @@ static bool build_exchanges(struct diagnosis *d)
         is_w3c[i] = strcmp(s->parser->name, "w3c") == 0;
         is_block[i] = !is_w3c[i] && (s->role == ROLE_NDESPLUGIN || s->role == ROLE_CRP);
     }
-    struct blocks bl = { 0 };
-    struct field_cache fc = { 0 };
-    for (size_t i = 0; ok && i < b->nev; i++) {
-        const struct event *e = &b->ev[i];
-        if (e->flags & EVF_RAW)
-            continue;
-        if (is_w3c[e->src]) {
-            enum xkind k = iis_kind((enum mark)e->mark);
-            if (k == X_NONE || is_kept_getca(d, e, is_w3c))
-                continue;
-            struct iis_times it;
-            iis_read(b->src[e->src], e, &it, false, &fc);
-            ok = iis_exchange(d, i, k, &it);
-        } else if (is_block[e->src]) {
-            ok = block_line(d, &bl, i);
+    /* the work of a file: each line of a ConfigMgr log, the marked lines of an IIS log */
+    for (size_t done = 0; ok && done < b->nsrc; done++) {
+        size_t best = SIZE_MAX;
+        uint64_t cost = 0;
+        for (size_t i = 0; i < b->nsrc; i++) {
+            const struct source *s = b->src[i];
+            uint64_t c = is_block[i] ? s->events * 8 : is_w3c[i] ? s->events : 0;
+            if (owner[i] == 0 && (best == SIZE_MAX || c > cost)) {
+                best = i;
+                cost = c;
+            }
+        }
+        if (best == SIZE_MAX)
+            break;
+        size_t least = 0;
+        for (size_t t = 1; t < k; t++)
+            if (load[t] < load[least])
+                least = t;
+        load[least] += cost;
+        owner[best] = (uint8_t)(least + 1);
+    }
+    for (size_t i = 0; ok && i < b->nsrc; i++)
+        owner[i] = owner[i] ? owner[i] - 1 : 0;
+    for (size_t t = 0; t < k; t++)
+        w[t] = (struct xbuilder){ d, is_w3c, is_block, owner, { 0 }, false };
+    if (ok)
+        in_slices(b->nev, k, build_slice, w);
+    size_t total = 0, base[SLICES_MAX];
+    for (size_t t = 0; t < k; t++) {
+        ok = ok && w[t].ok;
+        base[t] = total;
+        total += w[t].L.n;
+    }
+    if (ok && total > d->capx) {
+        struct exchange *v = realloc(d->x, total * sizeof *v);
+        ok = v != NULL;
+        if (ok) {
+            d->x = v;
+            d->capx = total;
         }
     }
-    ok = ok && add_getcas(d, is_w3c);
-    free(bl.v);
+    for (size_t t = 0; ok && t < k; t++)
+        if (w[t].L.n)
+            memcpy(d->x + base[t], w[t].L.v, w[t].L.n * sizeof *d->x);
+    for (size_t t = 0; t < k; t++)
+        free(w[t].L.v);
+    if (ok) {
+        d->nx = total;
+        for (size_t i = 0; i < b->nev; i++)
+            if (d->xchg_of[i])
+                d->xchg_of[i] += (uint32_t)base[owner[b->ev[i].src]];
+        ok = renumber_exchanges(d) && add_getcas(d, is_w3c);
+    }
     free(is_w3c);
     free(is_block);
+    free(owner);
     return ok;
 }
 
