@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "diagnose.h"
+#include "parallel.h"
 #include "parser.h"
 #include "timeline.h"
 #include "timeutil.h"
@@ -367,49 +368,6 @@ static bool block_line(const struct diagnosis *d, struct xlist *L, struct blocks
     return true;
 }
 
-/* Runs fn over [0, n) cut into one slice per core (one slice when n is below `alone`). */
-#define SLICES_MAX 16
-
-struct slice_job {
-    void (*fn)(size_t from, size_t to, size_t slice, void *arg);
-    void *arg;
-    size_t from, to, slice;
-};
-
-static void *slice_run(void *p)
-{
-    struct slice_job *j = p;
-    j->fn(j->from, j->to, j->slice, j->arg);
-    return NULL;
-}
-
-static size_t slices_for(size_t n, size_t alone)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t k = cores > 1 ? (size_t)cores : 1;
-    if (k > SLICES_MAX)
-        k = SLICES_MAX;
-    return n < alone ? 1 : k;
-}
-
-static void in_slices(size_t n, size_t k, void (*fn)(size_t, size_t, size_t, void *), void *arg)
-{
-    struct slice_job job[SLICES_MAX];
-    pthread_t th[SLICES_MAX];
-    bool running[SLICES_MAX] = { false };
-    for (size_t t = 0; t < k; t++)
-        job[t] = (struct slice_job){ fn, arg, n * t / k, n * (t + 1) / k, t };
-    for (size_t t = 1; t < k; t++)
-        running[t] = pthread_create(&th[t], NULL, slice_run, &job[t]) == 0;
-    slice_run(&job[0]);
-    for (size_t t = 1; t < k; t++) {
-        if (running[t])
-            pthread_join(th[t], NULL);
-        else
-            slice_run(&job[t]); /* no thread: this one does it */
-    }
-}
-
 /* The PKIOperations in order of start, with their clients, to look GetCAs up against. */
 struct pkiops {
     int64_t *lo;
@@ -427,8 +385,8 @@ struct getca_scan {
     const struct diagnosis *d;
     const bool *is_w3c;
     struct pkiops pk;
-    size_t *last[SLICES_MAX];
-    uint64_t *question[SLICES_MAX];
+    size_t *last[PARALLEL_MAX];
+    uint64_t *question[PARALLEL_MAX];
 };
 
 /* The first PKIOperation that a GetCA with these times can belong to: from the same address,
@@ -543,7 +501,7 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c)
         np += d->x[i].kind == X_NDES_PKIOP;
     if (!np)
         return true;
-    size_t k = slices_for(d->b->nev, 1 << 16), slots = np * PREAMBLE_QUESTIONS;
+    size_t k = parallel_slices(d->b->nev, 1 << 16), slots = np * PREAMBLE_QUESTIONS;
     sc.pk.lo = malloc(np * sizeof *sc.pk.lo);
     sc.pk.key = malloc(np * sizeof *sc.pk.key);
     sc.pk.agent = malloc(np * sizeof *sc.pk.agent);
@@ -575,7 +533,7 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c)
         }
     }
     if (ok)
-        in_slices(d->b->nev, k, getca_slice, &sc);
+        parallel_run(d->b->nev, k, getca_slice, &sc);
     size_t n = 0;
     for (size_t q = 0; ok && q < np; q++)
         n += preamble_of(&sc, k, q, pre + n);
@@ -659,9 +617,9 @@ static bool build_exchanges(struct diagnosis *d)
     bool *is_w3c = calloc(ns, sizeof *is_w3c);
     bool *is_block = calloc(ns, sizeof *is_block);
     uint8_t *owner = calloc(ns, sizeof *owner);
-    size_t k = slices_for(b->nev, 1 << 16);
-    struct xbuilder w[SLICES_MAX];
-    uint64_t load[SLICES_MAX] = { 0 };
+    size_t k = parallel_slices(b->nev, 1 << 16);
+    struct xbuilder w[PARALLEL_MAX];
+    uint64_t load[PARALLEL_MAX] = { 0 };
     bool ok = is_w3c && is_block && owner;
     for (size_t i = 0; ok && i < b->nsrc; i++) {
         const struct source *s = b->src[i];
@@ -696,8 +654,8 @@ static bool build_exchanges(struct diagnosis *d)
     for (size_t t = 0; t < k; t++)
         w[t] = (struct xbuilder){ d, is_w3c, is_block, owner, { 0 }, false };
     if (ok)
-        in_slices(b->nev, k, build_slice, w);
-    size_t total = 0, base[SLICES_MAX];
+        parallel_run(b->nev, k, build_slice, w);
+    size_t total = 0, base[PARALLEL_MAX];
     for (size_t t = 0; t < k; t++) {
         ok = ok && w[t].ok;
         base[t] = total;

@@ -1,10 +1,12 @@
 /* report.c - printing the timeline and the sources. Every message goes through the escapers:
  * nothing read from a log is written raw. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
 #include "parser.h"
+#include "parallel.h"
 #include "report.h"
 #include "timeutil.h"
 
@@ -446,18 +448,76 @@ static void clocks_text(FILE *f, const struct diagnosis *d)
     }
 }
 
+/* Attempts are written in order, but formatted in parallel: each thread writes its share of
+ * a batch into memory, and the batch goes out in order. A share that cannot have its memory
+ * is formatted straight into the output, in its turn. */
+#define TEXT_BATCH 512
+
+struct text_batch {
+    const struct diagnosis *d;
+    const size_t *idx;     /* the attempts of this batch */
+    bool first;            /* the batch holds the first attempt shown */
+    char *buf[PARALLEL_MAX];
+    size_t len[PARALLEL_MAX];
+    size_t from[PARALLEL_MAX], to[PARALLEL_MAX];
+};
+
+static void attempts_text(FILE *f, const struct diagnosis *d, const size_t *idx, size_t from,
+                          size_t to, bool first)
+{
+    for (size_t i = from; i < to; i++) {
+        if (!(first && i == 0))
+            fputc('\n', f);
+        attempt_text(f, d, &d->att[idx[i]]);
+    }
+}
+
+static void text_slice(size_t from, size_t to, size_t t, void *arg)
+{
+    struct text_batch *tb = arg;
+    tb->from[t] = from;
+    tb->to[t] = to;
+    tb->buf[t] = NULL;
+    tb->len[t] = 0;
+    FILE *m = open_memstream(&tb->buf[t], &tb->len[t]);
+    if (!m)
+        return;
+    attempts_text(m, tb->d, tb->idx, from, to, tb->first);
+    if (fclose(m) != 0) {
+        free(tb->buf[t]);
+        tb->buf[t] = NULL;
+    }
+}
+
 static void diagnosis_text(FILE *f, const struct diagnosis *d)
 {
     size_t shown = 0, failed = 0;
+    size_t *sel = malloc((d->natt ? d->natt : 1) * sizeof *sel);
     for (size_t i = 0; i < d->natt; i++) {
         const struct attempt *at = &d->att[i];
         if (!at->selected)
             continue;
-        if (shown++)
-            fputc('\n', f);
-        attempt_text(f, d, at);
+        if (sel)
+            sel[shown] = i;
+        else
+            attempts_text(f, d, (size_t[]){ i }, 0, 1, shown == 0); /* no memory: one by one */
+        shown++;
         failed += at->failed_step != 0;
     }
+    for (size_t b = 0; sel && b < shown; b += TEXT_BATCH) {
+        size_t n = shown - b < TEXT_BATCH ? shown - b : TEXT_BATCH;
+        struct text_batch tb = { .d = d, .idx = sel + b, .first = b == 0 };
+        size_t k = parallel_slices(n, 32);
+        parallel_run(n, k, text_slice, &tb);
+        for (size_t t = 0; t < k; t++) {
+            if (tb.buf[t])
+                fwrite(tb.buf[t], 1, tb.len[t], f);
+            else
+                attempts_text(f, d, tb.idx, tb.from[t], tb.to[t], tb.first);
+            free(tb.buf[t]);
+        }
+    }
+    free(sel);
     if (d->natt == 0)
         fputs("No enrollment attempt in these logs: no PKIOperation, VerifyRequest or Notify, "
               "and no failed request to NDES.\n", f);
