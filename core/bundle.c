@@ -356,7 +356,7 @@ void bundle_free(struct bundle *b)
 struct span event_message(const struct source *s, const struct event *ev)
 {
     if (ev->flags & EVF_RAW)
-        return span_make(s->text + ev->off, ev->len);
+        return span_make(s->text + event_off(ev), ev->len);
     return s->parser->message(s, ev);
 }
 

@@ -148,7 +148,7 @@ static void join_exchange(const struct diagnosis *d, struct xlist *L, uint32_t x
 {
     struct exchange *x = &L->v[xi];
     const struct event *e = &d->b->ev[evi];
-    d->xchg_of[evi] = xi + 1;
+    d->b->ev[evi].xchg = xi + 1;
     x->nev++;
     if (e->t < x->lo_min)
         x->lo_min = x->lo_max = e->t;
@@ -612,7 +612,8 @@ static bool build_exchanges(struct diagnosis *d)
 {
     struct bundle *b = d->b;
     d->nx = 0;
-    memset(d->xchg_of, 0, b->nev * sizeof *d->xchg_of);
+    for (size_t i = 0; i < b->nev; i++)
+        b->ev[i].xchg = 0;
     size_t ns = b->nsrc ? b->nsrc : 1;
     bool *is_w3c = calloc(ns, sizeof *is_w3c);
     bool *is_block = calloc(ns, sizeof *is_block);
@@ -677,8 +678,8 @@ static bool build_exchanges(struct diagnosis *d)
     if (ok) {
         d->nx = total;
         for (size_t i = 0; i < b->nev; i++)
-            if (d->xchg_of[i])
-                d->xchg_of[i] += (uint32_t)base[owner[b->ev[i].src]];
+            if (d->b->ev[i].xchg)
+                d->b->ev[i].xchg += (uint32_t)base[owner[b->ev[i].src]];
         ok = renumber_exchanges(d) && add_getcas(d, is_w3c);
     }
     free(is_w3c);
@@ -1026,17 +1027,6 @@ static int64_t offset_of(const struct diagnosis *d, uint16_t src)
     return d->clock[d->b->src[src]->role].offset_us;
 }
 
-/* An event that moved with its clock, and its exchange. */
-struct moved {
-    struct event e;
-    uint32_t x;
-};
-
-static int cmp_moved(const void *a, const void *b)
-{
-    return cmp_event_time(&((const struct moved *)a)->e, &((const struct moved *)b)->e);
-}
-
 struct xorder {
     uint64_t key; /* kept GetCAs last, then the timeline position of the first line */
     uint32_t old;
@@ -1069,8 +1059,8 @@ static bool renumber_exchanges(struct diagnosis *d)
         o[i] = (struct xorder){ (uint64_t)late << 63 | (UINT64_MAX >> 1), (uint32_t)i };
     }
     for (size_t i = nev; i-- > 0;) {
-        if (d->xchg_of[i]) {
-            struct xorder *q = &o[d->xchg_of[i] - 1];
+        if (d->b->ev[i].xchg) {
+            struct xorder *q = &o[d->b->ev[i].xchg - 1];
             q->key = (q->key & (1ull << 63)) | (uint64_t)i;
         }
     }
@@ -1083,8 +1073,8 @@ static bool renumber_exchanges(struct diagnosis *d)
         if (nxv[i].pkiop)
             nxv[i].pkiop = to[nxv[i].pkiop - 1] + 1;
     for (size_t i = 0; i < nev; i++)
-        if (d->xchg_of[i])
-            d->xchg_of[i] = to[d->xchg_of[i] - 1] + 1;
+        if (d->b->ev[i].xchg)
+            d->b->ev[i].xchg = to[d->b->ev[i].xchg - 1] + 1;
     memcpy(d->x, nxv, nx * sizeof *nxv);
     free(o);
     free(to);
@@ -1094,7 +1084,7 @@ static bool renumber_exchanges(struct diagnosis *d)
 
 /* Each event takes its clock's offset. An offset moves a whole file, so the events that moved
  * are still in order among themselves, and so are those that did not: the moved ones are
- * taken out, sorted, and merged back from the end, each with its exchange. */
+ * taken out, sorted, and merged back from the end (each with its exchange). */
 static bool apply_offsets(struct diagnosis *d, bool *moved)
 {
     struct bundle *b = d->b;
@@ -1104,7 +1094,7 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
     if (!nm)
         return true;
     *moved = true;
-    struct moved *m = malloc(nm * sizeof *m);
+    struct event *m = malloc(nm * sizeof *m);
     if (!m)
         return false;
     size_t k = 0, j = 0;
@@ -1113,22 +1103,18 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
         int64_t off = e.t != TIME_NONE ? offset_of(d, e.src) : 0;
         if (off) {
             e.t += off;
-            m[j++] = (struct moved){ e, d->xchg_of[i] };
+            m[j++] = e;
         } else {
-            b->ev[k] = e;
-            d->xchg_of[k++] = d->xchg_of[i];
+            b->ev[k++] = e;
         }
     }
-    qsort(m, nm, sizeof *m, cmp_moved);
+    qsort(m, nm, sizeof *m, cmp_event_time);
     size_t o = b->nev;
     while (j > 0) {
-        if (k > 0 && cmp_event_time(&b->ev[k - 1], &m[j - 1].e) > 0) {
+        if (k > 0 && cmp_event_time(&b->ev[k - 1], &m[j - 1]) > 0)
             b->ev[--o] = b->ev[--k];
-            d->xchg_of[o] = d->xchg_of[k];
-        } else {
-            b->ev[--o] = m[--j].e;
-            d->xchg_of[o] = m[j].x;
-        }
+        else
+            b->ev[--o] = m[--j];
     }
     free(m);
     for (size_t i = 0; i < d->nx; i++) {
@@ -1469,9 +1455,9 @@ static bool form_attempts(struct diagnosis *d)
 
 uint32_t diagnose_attempt_of(const struct diagnosis *d, size_t i)
 {
-    if (!d->xchg_of || i >= d->b->nev || !d->xchg_of[i])
+    if (!d->b || i >= d->b->nev || !d->b->ev[i].xchg || !d->x)
         return 0;
-    return d->x[d->xchg_of[i] - 1].attempt;
+    return d->x[d->b->ev[i].xchg - 1].attempt;
 }
 
 /* ---- verdicts ----------------------------------------------------------------------------- */
@@ -1702,8 +1688,7 @@ static bool identify(struct diagnosis *d)
 bool diagnose_run(struct diagnosis *d, struct bundle *b, const struct playbook *pb)
 {
     *d = (struct diagnosis){ .b = b, .pb = pb };
-    d->xchg_of = calloc(b->nev ? b->nev : 1, sizeof *d->xchg_of);
-    if (!d->xchg_of || !classify(d))
+    if (!classify(d))
         return false;
     trace_mark("classified", 0);
     if (!build_exchanges(d))
@@ -1753,7 +1738,6 @@ size_t diagnose_select(struct diagnosis *d, const char *device, const char *user
 
 void diagnose_free(struct diagnosis *d)
 {
-    free(d->xchg_of);
     strpool_free(&d->words);
     free(d->x);
     free(d->att);

@@ -92,7 +92,6 @@ struct clock {
 struct diagnosis {
     struct bundle *b;
     const struct playbook *pb;
-    uint32_t *xchg_of;    /* per event of b->ev: exchange index + 1, or 0 */
     struct exchange *x;
     size_t nx, capx;
     struct attempt *att;

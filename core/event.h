@@ -22,17 +22,32 @@ enum event_flag {
 
 struct event {
     int64_t t;       /* UTC, microseconds; TIME_NONE when unknown */
-    uint64_t off;    /* first byte of the record in the source text */
+    uint32_t off_lo; /* first byte of the record in the source text: see event_off() */
     uint32_t len;    /* bytes of the record, all its physical lines, without the last newline */
     uint32_t line;   /* first physical line of the record, 1-based */
+    /* set by the diagnosis (core/diagnose.c) */
+    uint32_t xchg;   /* the exchange it belongs to, + 1; 0 for none */
     uint16_t src;    /* index of the source in the case */
+    uint16_t sig;    /* the playbook signature it matched, + 1; 0 for none */
     uint8_t level;   /* enum level */
     uint8_t flags;   /* enum event_flag */
-    /* set by the diagnosis (core/diagnose.c) */
-    uint16_t sig;    /* the playbook signature it matched, + 1; 0 for none */
     uint8_t mark;    /* enum mark: what it is to the correlation of attempts */
-    uint8_t spare;
+    uint8_t off_hi;  /* the offset's bits 32..39: files up to EVENT_MAX_OFFSET */
 };
+
+/* Records start below 2^40 bytes (1 TiB) into their file: larger files are not read. */
+#define EVENT_MAX_OFFSET ((uint64_t)1 << 40)
+
+static inline uint64_t event_off(const struct event *e)
+{
+    return (uint64_t)e->off_hi << 32 | e->off_lo;
+}
+
+static inline void event_set_off(struct event *e, uint64_t off)
+{
+    e->off_lo = (uint32_t)off;
+    e->off_hi = (uint8_t)(off >> 32);
+}
 
 _Static_assert(sizeof(struct event) == 32, "events stay small: they are many");
 

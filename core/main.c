@@ -2,6 +2,9 @@
  * Only this file prints errors; everything below it returns them. */
 #include <getopt.h>
 #include <locale.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +103,13 @@ static int run_tui(struct bundle *b, struct diagnosis *d, const struct playbook 
 
 int main(int argc, char **argv)
 {
+#ifdef __GLIBC__
+    /* Arrays of a megabyte or more are mapped on their own and go back to the system when
+     * freed: a phase's scratch space (clock estimates, sorting, the merge) does not stay
+     * counted against the case after the phase. glibc would otherwise raise this limit as
+     * such arrays are freed, and keep them. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
     trace_start();
     static const struct option longopts[] = {
         { "timeline", no_argument, NULL, 't' },

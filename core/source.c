@@ -141,6 +141,11 @@ bool source_open(struct source *s, const char *path, char *why, size_t whylen)
         close(fd);
         return false;
     }
+    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size >= EVENT_MAX_OFFSET) {
+        snprintf(why, whylen, "larger than 1 TiB: not read");
+        close(fd);
+        return false;
+    }
     bool ok = true;
     if (S_ISREG(st.st_mode) && st.st_size > 0 && (uintmax_t)st.st_size <= SIZE_MAX) {
         size_t size = (size_t)st.st_size;

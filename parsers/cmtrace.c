@@ -227,7 +227,7 @@ static bool cmtrace_parse(struct source *s, struct evbuf *out)
 static bool split_record(const struct source *s, const struct event *ev, struct span *msg,
                          struct span *tr)
 {
-    struct span rec = span_make(s->text + ev->off, ev->len);
+    struct span rec = span_make(s->text + event_off(ev), ev->len);
     const char *open = entry_open(rec);
     if (!open)
         return false;
@@ -244,7 +244,7 @@ static struct span cmtrace_message(const struct source *s, const struct event *e
 {
     struct span msg, tr;
     if (!split_record(s, ev, &msg, &tr))
-        return span_make(s->text + ev->off, ev->len);
+        return span_make(s->text + event_off(ev), ev->len);
     return msg;
 }
 

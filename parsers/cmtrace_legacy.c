@@ -202,7 +202,7 @@ static bool legacy_parse(struct source *s, struct evbuf *out)
 
 static bool event_trailer(const struct source *s, const struct event *ev, struct trailer *tr)
 {
-    struct span rec = span_make(s->text + ev->off, ev->len);
+    struct span rec = span_make(s->text + event_off(ev), ev->len);
     const char *at = last_dollar(rec);
     return at && split_trailer(at, rec.p + rec.n, tr);
 }
@@ -210,7 +210,7 @@ static bool event_trailer(const struct source *s, const struct event *ev, struct
 static struct span legacy_message(const struct source *s, const struct event *ev)
 {
     struct trailer tr;
-    const char *rec = s->text + ev->off;
+    const char *rec = s->text + event_off(ev);
     if (!event_trailer(s, ev, &tr))
         return span_make(rec, ev->len);
     return message_before(rec, tr.at);

@@ -615,7 +615,7 @@ static bool w3c_parse(struct source *s, struct evbuf *out)
 
 static struct span w3c_message(const struct source *s, const struct event *ev)
 {
-    struct span line = span_make(s->text + ev->off, ev->len);
+    struct span line = span_make(s->text + event_off(ev), ev->len);
     const struct layout *L = layout_at(s, ev->line);
     if (!L || L->key[K_DATE] != 0 || L->key[K_TIME] != 1)
         return line;
@@ -633,7 +633,7 @@ static bool w3c_field(const struct source *s, const struct event *ev, const char
         return false;
     int i = layout_column(L, name);
     struct span v;
-    if (i < 0 || !nth_field(span_make(s->text + ev->off, ev->len), (size_t)i, &v))
+    if (i < 0 || !nth_field(span_make(s->text + event_off(ev), ev->len), (size_t)i, &v))
         return false;
     *out = span_eq(v, "-") ? span_make(v.p, 0) : v;
     return true;
@@ -670,7 +670,7 @@ static void w3c_fields(const struct source *s, const struct event *ev, const cha
     if (c->last < 0)
         return;
     struct span f[W3C_MAX_FIELDS];
-    size_t nf = split_prefix(span_make(s->text + ev->off, ev->len), f, (size_t)c->last + 1);
+    size_t nf = split_prefix(span_make(s->text + event_off(ev), ev->len), f, (size_t)c->last + 1);
     for (size_t k = 0; k < n; k++) {
         if (c->col[k] < 0 || (size_t)c->col[k] >= nf)
             continue;

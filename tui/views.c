@@ -84,7 +84,7 @@ static size_t raw_target_last(const struct ui *ui)
         return ui->raw_target;
     size_t last = ui->raw_target;
     const char *t = ui->b->src[ui->raw_src]->text;
-    for (uint64_t i = cur->off; i < cur->off + cur->len; i++)
+    for (uint64_t i = event_off(cur); i < event_off(cur) + cur->len; i++)
         last += t[i] == '\n';
     return last;
 }

@@ -106,7 +106,7 @@ static void test_seed_ndesplugin(void **state)
     assert_string_equal(t_field(c, 0, "date"), "06-10-2016");
     assert_null(t_field(c, 0, "status"));
     /* the record is the whole line, without its newline */
-    assert_int_equal(c->ev.v[0].off, 0);
+    assert_int_equal(event_off(&c->ev.v[0]), 0);
     assert_int_equal(c->ev.v[0].len, strchr(seed_ndes, '\n') - seed_ndes);
     t_free(c);
 }
@@ -236,7 +236,7 @@ static void test_multiline_message(void **state)
     assert_int_equal(c->ev.v[0].level, LEVEL_ERROR);
     assert_string_equal(t_time(c, 0), "2016-06-10T02:44:11.789Z");
     /* the record runs to the end of its last line */
-    const char *rec = c->src.text + c->ev.v[0].off;
+    const char *rec = c->src.text + event_off(&c->ev.v[0]);
     assert_int_equal(rec[c->ev.v[0].len - 1], '>');
     assert_int_equal(rec[c->ev.v[0].len], '\n');
     assert_int_equal(c->ev.v[1].line, 4);
@@ -406,7 +406,7 @@ static void test_crlf(void **state)
     assert_int_equal(c->src.blank, 1);
     assert_string_equal(t_msg(c, 0), "one\r\ntwo");
     assert_string_equal(t_field(c, 0, "file"), "a.cpp:1");
-    const char *rec = c->src.text + c->ev.v[1].off;
+    const char *rec = c->src.text + event_off(&c->ev.v[1]);
     assert_int_equal(rec[c->ev.v[1].len - 1], '>'); /* the CR is not part of the record */
     assert_int_equal(c->ev.v[1].level, LEVEL_WARNING);
     assert_int_equal(c->ev.v[1].line, 4);
@@ -423,7 +423,7 @@ static void test_last_line_without_newline(void **state)
     assert_int_equal(c->src.unparsed, 0);
     assert_string_equal(t_msg(c, 1), "last");
     assert_int_equal(c->ev.v[1].level, LEVEL_ERROR);
-    assert_int_equal(c->ev.v[1].off + c->ev.v[1].len, c->src.size);
+    assert_int_equal(event_off(&c->ev.v[1]) + c->ev.v[1].len, c->src.size);
     t_free(c);
 }
 

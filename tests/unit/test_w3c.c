@@ -282,7 +282,7 @@ static void test_fields_random_against_split(void **state)
             /* the plain split of the line */
             struct span want[20];
             size_t nw = 0;
-            const char *p = c->src.text + ev->off, *end = p + ev->len, *start = p;
+            const char *p = c->src.text + event_off(ev), *end = p + ev->len, *start = p;
             for (; p <= end; p++) {
                 if (p == end || *p == ' ') {
                     want[nw++] = span_make(start, (size_t)(p - start));

@@ -65,7 +65,7 @@ static inline struct tcase *t_parse_tz(const struct parser *p, const char *text,
                      c->src.events + c->src.continuation + c->src.header + c->src.blank);
     for (size_t i = 0; i < c->ev.n; i++) {
         const struct event *e = &c->ev.v[i];
-        assert_true(e->off + e->len <= n);
+        assert_true(event_off(e) + e->len <= n);
         if (i)
             assert_true(e->line > c->ev.v[i - 1].line);
     }
@@ -82,7 +82,7 @@ static inline const char *t_msg(struct tcase *c, size_t i)
 {
     assert_true(i < c->ev.n);
     const struct event *e = &c->ev.v[i];
-    struct span m = (e->flags & EVF_RAW) ? span_make(c->src.text + e->off, e->len)
+    struct span m = (e->flags & EVF_RAW) ? span_make(c->src.text + event_off(e), e->len)
                                          : c->src.parser->message(&c->src, e);
     size_t n = m.n < sizeof c->msgbuf - 1 ? m.n : sizeof c->msgbuf - 1;
     memcpy(c->msgbuf, m.p, n);
