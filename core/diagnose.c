@@ -233,8 +233,6 @@ static bool iis_exchange(const struct diagnosis *d, struct xlist *L, size_t i, e
     x->hi_min = it->hi_min;
     x->hi_max = it->hi_max;
     x->complete = true;
-    x->key = it->key;
-    x->agent = it->agent;
     return true;
 }
 
@@ -515,22 +513,28 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c)
         for (size_t q = 0; ok && q < slots; q++)
             sc.last[t][q] = NO_EVENT;
     }
-    for (size_t i = 0; ok && i < d->nx; i++) {
-        if (d->x[i].kind == X_NDES_PKIOP) {
-            /* insertion in start order; they come nearly sorted */
-            size_t j = sc.pk.n++;
-            while (j > 0 && sc.pk.lo[j - 1] > d->x[i].lo_min) {
-                sc.pk.lo[j] = sc.pk.lo[j - 1];
-                sc.pk.key[j] = sc.pk.key[j - 1];
-                sc.pk.agent[j] = sc.pk.agent[j - 1];
-                sc.pk.x[j] = sc.pk.x[j - 1];
-                j--;
-            }
-            sc.pk.lo[j] = d->x[i].lo_min;
-            sc.pk.key[j] = d->x[i].key;
-            sc.pk.agent[j] = d->x[i].agent;
-            sc.pk.x[j] = (uint32_t)i;
+    /* each PKIOperation's client, read again from its line: in start order (insertion: they
+     * come nearly sorted) */
+    struct field_cache pfc = { 0 };
+    for (size_t i = 0; ok && i < d->b->nev; i++) {
+        const struct event *e = &d->b->ev[i];
+        if (!e->xchg || d->x[e->xchg - 1].kind != X_NDES_PKIOP)
+            continue;
+        const struct exchange *x = &d->x[e->xchg - 1];
+        struct iis_times it;
+        iis_read(d->b->src[e->src], e, &it, false, &pfc);
+        size_t j = sc.pk.n++;
+        while (j > 0 && sc.pk.lo[j - 1] > x->lo_min) {
+            sc.pk.lo[j] = sc.pk.lo[j - 1];
+            sc.pk.key[j] = sc.pk.key[j - 1];
+            sc.pk.agent[j] = sc.pk.agent[j - 1];
+            sc.pk.x[j] = sc.pk.x[j - 1];
+            j--;
         }
+        sc.pk.lo[j] = x->lo_min;
+        sc.pk.key[j] = it.key;
+        sc.pk.agent[j] = it.agent;
+        sc.pk.x[j] = e->xchg - 1;
     }
     if (ok)
         parallel_run(d->b->nev, k, getca_slice, &sc);
@@ -1204,19 +1208,27 @@ static bool align_clocks(struct diagnosis *d, bool *moved)
 
 /* ---- linking exchanges into attempts ------------------------------------------------------ */
 
-static uint32_t uf_find(struct exchange *x, uint32_t i)
+/* What linking keeps of each exchange: union-find over the exchanges of one attempt. */
+struct link {
+    uint32_t parent;
+    uint32_t kinds;       /* at the root: the kinds in its set (bit per xkind) */
+    uint32_t adopted;     /* kinds of inner exchanges it already holds (one of each) */
+    bool linked_up;       /* it found its outer exchange */
+};
+
+static uint32_t uf_find(struct link *l, uint32_t i)
 {
-    while (x[i].parent != i) {
-        x[i].parent = x[x[i].parent].parent;
-        i = x[i].parent;
+    while (l[i].parent != i) {
+        l[i].parent = l[l[i].parent].parent;
+        i = l[i].parent;
     }
     return i;
 }
 
-static void uf_union(struct exchange *x, uint32_t a, uint32_t b)
+static void uf_union(struct link *l, uint32_t a, uint32_t b)
 {
-    a = uf_find(x, a);
-    b = uf_find(x, b);
+    a = uf_find(l, a);
+    b = uf_find(l, b);
     if (a == b)
         return;
     if (b < a) {
@@ -1224,8 +1236,8 @@ static void uf_union(struct exchange *x, uint32_t a, uint32_t b)
         a = b;
         b = t;
     }
-    x[b].parent = a;
-    x[a].kinds |= x[b].kinds;
+    l[b].parent = a;
+    l[a].kinds |= l[b].kinds;
 }
 
 static int64_t mid(const struct exchange *x)
@@ -1242,18 +1254,28 @@ static int64_t max_duration(const struct diagnosis *d, const uint32_t *v, size_t
     return m;
 }
 
-/* The exchanges of each kind, each list sorted by start: made once for all the linking. */
+/* The exchanges of each kind, each list sorted by start: made once for all the linking; and
+ * the linking's own state of each exchange. */
 struct by_kind {
     uint32_t *v;
     size_t off[XKIND_COUNT + 1];
+    struct link *l;
 };
 
 static bool by_kind_build(const struct diagnosis *d, struct by_kind *K)
 {
     size_t count[XKIND_COUNT] = { 0 };
     K->v = malloc((d->nx ? d->nx : 1) * sizeof *K->v);
-    if (!K->v)
+    K->l = calloc(d->nx ? d->nx : 1, sizeof *K->l);
+    if (!K->v || !K->l) {
+        free(K->v);
+        free(K->l);
         return false;
+    }
+    for (size_t i = 0; i < d->nx; i++) {
+        K->l[i].parent = (uint32_t)i;
+        K->l[i].kinds = 1u << d->x[i].kind;
+    }
     for (size_t i = 0; i < d->nx; i++)
         count[d->x[i].kind]++;
     K->off[0] = 0;
@@ -1288,7 +1310,7 @@ static void link_relation(struct diagnosis *d, const struct relation *rel,
     uint32_t bit = 1u << rel->inner;
     for (size_t c = 0; c < ni; c++) {
         struct exchange *in = &d->x[inner[c]];
-        if (in->linked_up)
+        if (K->l[inner[c]].linked_up)
             continue;
         int64_t from = in->hi_min - tol - maxdur, to = in->lo_max + tol;
         size_t lo = 0, hi = no;
@@ -1303,7 +1325,8 @@ static void link_relation(struct diagnosis *d, const struct relation *rel,
         int64_t best_dist = INT64_MAX;
         for (size_t a = lo; a < no && d->x[outer[a]].lo_min <= to; a++) {
             const struct exchange *o = &d->x[outer[a]];
-            if ((o->adopted & bit) || o->lo_min - tol > in->lo_max || in->hi_min > o->hi_max + tol)
+            if ((K->l[outer[a]].adopted & bit) || o->lo_min - tol > in->lo_max ||
+                in->hi_min > o->hi_max + tol)
                 continue;
             int64_t dist = mid(o) - mid(in);
             if (dist < 0)
@@ -1314,9 +1337,9 @@ static void link_relation(struct diagnosis *d, const struct relation *rel,
             }
         }
         if (best != UINT32_MAX) {
-            d->x[best].adopted |= bit;
-            in->linked_up = true;
-            uf_union(d->x, best, inner[c]);
+            K->l[best].adopted |= bit;
+            K->l[inner[c]].linked_up = true;
+            uf_union(K->l, best, inner[c]);
         }
     }
 }
@@ -1330,7 +1353,7 @@ static void link_notify(struct diagnosis *d, enum xkind verify, enum xkind notif
     int64_t after = SEC(d->pb->win.notify_after), tol = SEC(d->pb->win.tolerance);
     for (size_t c = 0; c < nn; c++) {
         uint32_t n = ns[c];
-        if (d->x[uf_find(d->x, n)].kinds & (1u << verify))
+        if (K->l[uf_find(K->l, n)].kinds & (1u << verify))
             continue;
         for (size_t a = nv; a-- > 0;) {
             const struct exchange *v = &d->x[vs[a]];
@@ -1338,9 +1361,9 @@ static void link_notify(struct diagnosis *d, enum xkind verify, enum xkind notif
                 continue;
             if (d->x[n].lo_min - v->hi_max > after)
                 break;
-            if (d->x[uf_find(d->x, vs[a])].kinds & (1u << notify))
+            if (K->l[uf_find(K->l, vs[a])].kinds & (1u << notify))
                 continue;
-            uf_union(d->x, vs[a], n);
+            uf_union(K->l, vs[a], n);
             break;
         }
     }
@@ -1349,17 +1372,17 @@ static void link_notify(struct diagnosis *d, enum xkind verify, enum xkind notif
 /* A GetCACert or GetCACaps kept as a PKIOperation's preamble (see add_getcas) belongs to it.
  * One that failed ties to nothing and is an attempt of its own (see worth_an_attempt): a
  * device retrying is making a new attempt each time. */
-static void link_preamble(struct diagnosis *d)
+static void link_preamble(struct diagnosis *d, const struct by_kind *K)
 {
     for (size_t i = 0; i < d->nx; i++) {
         if (d->x[i].kind == X_NDES_GETCA && d->x[i].pkiop) {
-            uf_union(d->x, d->x[i].pkiop - 1, (uint32_t)i);
-            d->x[i].linked_up = true;
+            uf_union(K->l, d->x[i].pkiop - 1, (uint32_t)i);
+            K->l[i].linked_up = true;
         }
     }
 }
 
-static bool worth_an_attempt(const struct exchange *root, bool failed)
+static bool worth_an_attempt(const struct link *root, bool failed)
 {
     uint32_t k = root->kinds & ~(1u << X_NDES_GETCA);
     return k != 0 || failed;
@@ -1378,17 +1401,14 @@ static bool form_attempts(struct diagnosis *d)
     struct by_kind K;
     if (!by_kind_build(d, &K))
         return false;
-    for (size_t i = 0; i < d->nx; i++) {
-        d->x[i].parent = (uint32_t)i;
-        d->x[i].kinds = 1u << d->x[i].kind;
-    }
     for (size_t r = 0; r < NRELATIONS; r++)
         link_relation(d, &relations[r], &K);
     link_notify(d, X_PLUGIN_VERIFY, X_PLUGIN_NOTIFY, &K);
     link_notify(d, X_CRP_VERIFY, X_CRP_NOTIFY, &K);
     link_notify(d, X_CRP_HTTP_VERIFY, X_CRP_HTTP_NOTIFY, &K);
-    link_preamble(d);
+    link_preamble(d, &K);
     free(K.v);
+    struct link *l = K.l;
 
     /* one attempt per set worth one; its span from the exchanges' times */
     bool *failed = calloc(d->nx ? d->nx : 1, sizeof *failed);
@@ -1396,21 +1416,23 @@ static bool form_attempts(struct diagnosis *d)
     if (!failed || !slot) {
         free(failed);
         free(slot);
+        free(l);
         return false;
     }
     for (size_t i = 0; i < d->nx; i++)
         if (d->x[i].failed)
-            failed[uf_find(d->x, (uint32_t)i)] = true;
+            failed[uf_find(l, (uint32_t)i)] = true;
     size_t n = 0;
     for (size_t i = 0; i < d->nx; i++) {
         slot[i] = UINT32_MAX;
-        if (uf_find(d->x, (uint32_t)i) == i && worth_an_attempt(&d->x[i], failed[i]))
+        if (uf_find(l, (uint32_t)i) == i && worth_an_attempt(&l[i], failed[i]))
             slot[i] = (uint32_t)n++;
     }
     d->att = calloc(n ? n : 1, sizeof *d->att);
     if (!d->att) {
         free(failed);
         free(slot);
+        free(l);
         return false;
     }
     d->natt = n;
@@ -1419,7 +1441,7 @@ static bool form_attempts(struct diagnosis *d)
         d->att[i].end = INT64_MIN;
     }
     for (size_t i = 0; i < d->nx; i++) {
-        uint32_t s = slot[uf_find(d->x, (uint32_t)i)];
+        uint32_t s = slot[uf_find(l, (uint32_t)i)];
         if (s == UINT32_MAX)
             continue;
         struct attempt *at = &d->att[s];
@@ -1437,6 +1459,7 @@ static bool form_attempts(struct diagnosis *d)
     if (!renum) {
         free(failed);
         free(slot);
+        free(l);
         return false;
     }
     for (size_t i = 0; i < n; i++) {
@@ -1450,6 +1473,7 @@ static bool form_attempts(struct diagnosis *d)
     free(renum);
     free(failed);
     free(slot);
+    free(l);
     return true;
 }
 

@@ -33,18 +33,12 @@ struct exchange {
     enum xkind kind;
     uint16_t src;
     bool complete;        /* its last line was seen (blocks) */
+    bool failed;          /* one of its lines failed a signature */
     /* when it started and ended, as far as the log tells: an IIS line gives its end in whole
      * seconds and its duration, a ConfigMgr block the times of its first and last lines */
     int64_t lo_min, lo_max, hi_min, hi_max;
-    uint64_t key;         /* IIS: client address, to tie GetCACert to PKIOperation */
-    uint64_t agent;       /* IIS: its user agent (0: none given) */
-    uint32_t pkiop;       /* a GetCA kept as a PKIOperation's preamble: that exchange + 1 */
     uint32_t nev;
-    uint32_t parent;      /* union-find while linking */
-    uint32_t kinds;       /* at the root: the kinds in its set (bit per xkind) */
-    uint32_t adopted;     /* kinds of inner exchanges it already holds (one of each) */
-    bool linked_up;       /* it found its outer exchange */
-    bool failed;          /* one of its lines failed a signature */
+    uint32_t pkiop;       /* a GetCA kept as a PKIOperation's preamble: that exchange + 1 */
     uint32_t attempt;     /* 0: none */
 };
 
