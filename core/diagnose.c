@@ -1437,6 +1437,7 @@ static bool form_attempts(struct diagnosis *d)
     }
     d->natt = n;
     for (size_t i = 0; i < n; i++) {
+        d->att[i].device = d->att[i].user = "";
         d->att[i].start = INT64_MAX;
         d->att[i].end = INT64_MIN;
     }
@@ -1627,7 +1628,7 @@ static bool judge(struct diagnosis *d)
         if (!sg)
             continue;
         struct step_result *r = &at->step[sg->step - 1];
-        r->ev[r->nev++] = i;
+        r->ev[r->nev++] = (uint32_t)i; /* the timeline holds fewer than 2^32 events */
         if (severity(sg->verdict) > severity(r->verdict)) {
             r->verdict = sg->verdict;
             if (sg->verdict == VERDICT_FAIL || sg->verdict == VERDICT_WARN) {
@@ -1685,25 +1686,27 @@ static bool identify(struct diagnosis *d)
         size_t n = playbook_groups(d->pb, e->sig - 1, names, 16);
         for (size_t k = 0; k < n; k++) {
             char value[96];
-            char *dst = value;
-            size_t cap = sizeof value;
-            if (strcmp(names[k], "device") == 0) {
-                dst = at->device;
-                cap = sizeof at->device;
-            } else if (strcmp(names[k], "user") == 0) {
-                dst = at->user;
-                cap = sizeof at->user;
-            } else if (at->nvalues >= ATTEMPT_VALUES || has_value(at, names[k])) {
+            const char **who = NULL;
+            if (strcmp(names[k], "device") == 0)
+                who = &at->device;
+            else if (strcmp(names[k], "user") == 0)
+                who = &at->user;
+            else if (at->nvalues >= ATTEMPT_VALUES || has_value(at, names[k]))
                 continue;
-            }
-            if ((dst != value && dst[0]) ||
-                !playbook_extract(d->pb, e->sig - 1, s, e, names[k], dst, cap) || dst != value)
+            /* a device or user is a GUID: 39 bytes keep one and some more */
+            size_t cap = who ? 40 : sizeof value;
+            if ((who && (*who)[0]) ||
+                !playbook_extract(d->pb, e->sig - 1, s, e, names[k], value, cap))
                 continue;
             const char *kept = strpool_intern(&d->words, value);
             if (!kept)
                 return false;
-            at->values[at->nvalues].name = names[k];
-            at->values[at->nvalues++].value = kept;
+            if (who) {
+                *who = kept;
+            } else {
+                at->values[at->nvalues].name = names[k];
+                at->values[at->nvalues++].value = kept;
+            }
         }
     }
     return true;
@@ -1712,6 +1715,8 @@ static bool identify(struct diagnosis *d)
 bool diagnose_run(struct diagnosis *d, struct bundle *b, const struct playbook *pb)
 {
     *d = (struct diagnosis){ .b = b, .pb = pb };
+    if (b->nev >= UINT32_MAX)
+        return false; /* exchanges and evidence number events in 32 bits */
     if (!classify(d))
         return false;
     trace_mark("classified", 0);

@@ -43,13 +43,13 @@ struct exchange {
 };
 
 struct step_result {
-    enum verdict verdict;
     const char *reason;   /* for none: why there is no verdict (never NULL) */
-    size_t *ev;           /* evidence: indices into b->ev, in time order */
+    uint32_t *ev;         /* evidence: indices into b->ev, in time order */
     size_t nev;
+    size_t decisive;      /* index into b->ev of the line that decided it (fail/warn) */
+    enum verdict verdict;
     int sig;              /* the signature that decided a fail or warn, or -1 */
     int expect;           /* or the expectation that decided it, or -1 */
-    size_t decisive;      /* index into b->ev of the line that decided it (fail/warn) */
 };
 
 #define ATTEMPT_VALUES 8
@@ -63,7 +63,7 @@ struct attempt_value {
 struct attempt {
     uint32_t id;          /* 1..n in time order */
     int64_t start, end;
-    char device[40], user[40];
+    const char *device, *user; /* never NULL; "" when not seen; owned by the diagnosis */
     struct attempt_value values[ATTEMPT_VALUES]; /* other named groups, first seen first */
     size_t nvalues;
     struct step_result step[PLAYBOOK_STEPS];
@@ -90,7 +90,7 @@ struct diagnosis {
     size_t nx, capx;
     struct attempt *att;
     size_t natt;
-    size_t *evpool;       /* storage of all evidence lists */
+    uint32_t *evpool;     /* storage of all evidence lists */
     struct strpool words; /* the attempts' reasons and values */
     struct clock clock[ROLE_CONFIGMGR + 1];
     enum role reference;
