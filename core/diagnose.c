@@ -1049,6 +1049,8 @@ static int cmp_xorder(const void *a, const void *b)
 static bool renumber_exchanges(struct diagnosis *d)
 {
     size_t nx = d->nx, nev = d->b->nev;
+    if (!nx)
+        return true;
     struct xorder *o = malloc((nx ? nx : 1) * sizeof *o);
     uint32_t *to = malloc((nx ? nx : 1) * sizeof *to);
     struct exchange *nxv = malloc((nx ? nx : 1) * sizeof *nxv);

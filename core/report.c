@@ -286,7 +286,7 @@ static const char *clock_words(enum role r)
 static void short_message(FILE *f, struct span m, size_t n)
 {
     bool cut = false;
-    for (size_t i = 0; i < m.n; i++) {
+    for (size_t i = 0; i < m.n && i <= n; i++) { /* past n it is cut anyway */
         if (m.p[i] == '\n' || m.p[i] == '\r') {
             m.n = i;
             cut = true;
