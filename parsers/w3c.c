@@ -625,6 +625,12 @@ static struct span w3c_message(const struct source *s, const struct event *ev)
     return span_make(third.p, (size_t)(line.p + line.n - third.p));
 }
 
+/* W3C writes "-" for a field without a value. */
+static bool no_value(struct span v)
+{
+    return v.n == 1 && v.p[0] == '-';
+}
+
 static bool w3c_field(const struct source *s, const struct event *ev, const char *name,
                       struct span *out)
 {
@@ -635,7 +641,7 @@ static bool w3c_field(const struct source *s, const struct event *ev, const char
     struct span v;
     if (i < 0 || !nth_field(span_make(s->text + event_off(ev), ev->len), (size_t)i, &v))
         return false;
-    *out = span_eq(v, "-") ? span_make(v.p, 0) : v;
+    *out = no_value(v) ? span_make(v.p, 0) : v;
     return true;
 }
 
@@ -675,7 +681,7 @@ static void w3c_fields(const struct source *s, const struct event *ev, const cha
         if (c->col[k] < 0 || (size_t)c->col[k] >= nf)
             continue;
         struct span v = f[c->col[k]];
-        out[k] = span_eq(v, "-") ? span_make(v.p, 0) : v;
+        out[k] = no_value(v) ? span_make(v.p, 0) : v;
         found[k] = true;
     }
 }
