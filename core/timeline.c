@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "parallel.h"
 #include "timeline.h"
 
 static bool sorted_by_time(const struct event *v, size_t n)
@@ -95,32 +96,63 @@ static void sift_down(struct cursor *h, size_t n, size_t i)
     }
 }
 
-bool timeline_merge(struct bundle *b)
+/* How many of a sorted file's events come before time c. */
+static size_t before(const struct event *v, size_t n, int64_t c)
 {
-    size_t total = 0, k = 0;
-    for (size_t i = 0; i < b->nsrc; i++) {
-        if (!timeline_sort_stable(b->per[i].v, b->per[i].n))
-            return false;
-        total += b->per[i].n;
-        k += b->per[i].n > 0;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t m = lo + (hi - lo) / 2;
+        if (v[m].t < c)
+            lo = m + 1;
+        else
+            hi = m;
     }
-    b->ev = malloc((total ? total : 1) * sizeof *b->ev);
-    struct cursor *heap = malloc((k ? k : 1) * sizeof *heap);
-    if (!b->ev || !heap) {
-        free(heap);
-        return false;
+    return lo;
+}
+
+static size_t all_before(const struct bundle *b, int64_t c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->nsrc; i++)
+        n += before(b->per[i].v, b->per[i].n, c);
+    return n;
+}
+
+/* The merge is cut by time into one part per core: part j takes, from every file, the events
+ * from time cut[j] (inclusive) to cut[j + 1], and writes them from out[j] on. Equal times never
+ * straddle a cut, so each part is the same k-way merge on (time, file order). */
+struct merge {
+    struct bundle *b;
+    int64_t cut[PARALLEL_MAX + 1];
+    bool open_above; /* the last part ends with its files' last events */
+    size_t out[PARALLEL_MAX + 1];
+    size_t page;
+    bool failed;
+};
+
+static void merge_part(size_t from, size_t to, size_t j, void *arg)
+{
+    (void)from;
+    (void)to;
+    struct merge *M = arg;
+    struct bundle *b = M->b;
+    struct cursor *heap = malloc((b->nsrc ? b->nsrc : 1) * sizeof *heap);
+    if (!heap) {
+        M->failed = true;
+        return;
     }
-    long pg = sysconf(_SC_PAGESIZE);
-    size_t page = pg > 0 ? (size_t)pg : 4096;
     size_t hn = 0;
     for (size_t i = 0; i < b->nsrc; i++) {
         const struct event *v = b->per[i].v;
-        if (b->per[i].n)
-            heap[hn++] = (struct cursor){ v, v + b->per[i].n, (const char *)v, i };
+        size_t n = b->per[i].n;
+        size_t a = j == 0 ? 0 : before(v, n, M->cut[j]);
+        size_t z = M->cut[j + 1] == INT64_MAX && M->open_above ? n : before(v, n, M->cut[j + 1]);
+        if (a < z)
+            heap[hn++] = (struct cursor){ v + a, v + z, (const char *)(v + a), i };
     }
     for (size_t i = hn / 2; i-- > 0;)
         sift_down(heap, hn, i);
-    size_t o = 0;
+    size_t o = M->out[j], page = M->page;
     while (hn) {
         b->ev[o++] = *heap[0].p++;
         if (heap[0].p == heap[0].end) {
@@ -132,7 +164,54 @@ bool timeline_merge(struct bundle *b)
         sift_down(heap, hn, 0);
     }
     free(heap);
-    b->nev = o;
+}
+
+bool timeline_merge(struct bundle *b)
+{
+    size_t total = 0;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < b->nsrc; i++) {
+        struct evbuf *e = &b->per[i];
+        if (!timeline_sort_stable(e->v, e->n))
+            return false;
+        total += e->n;
+        if (e->n && e->v[0].t < lo)
+            lo = e->v[0].t;
+        if (e->n && e->v[e->n - 1].t > hi)
+            hi = e->v[e->n - 1].t;
+    }
+    b->ev = malloc((total ? total : 1) * sizeof *b->ev);
+    if (!b->ev)
+        return false;
+    long pg = sysconf(_SC_PAGESIZE);
+    struct merge M = { .b = b, .page = pg > 0 ? (size_t)pg : 4096, .open_above = true };
+    size_t k = parallel_slices(total, (size_t)1 << 16);
+    /* cut j: the first time before which j/k of the events lie */
+    M.cut[0] = INT64_MIN;
+    M.out[0] = 0;
+    size_t parts = 1;
+    for (size_t j = 1; j < k && total; j++) {
+        size_t want = total * j / k;
+        int64_t a = lo, z = hi; /* all_before(z + 1) == total >= want */
+        while (a < z) {
+            int64_t m = a + (int64_t)(((uint64_t)z - (uint64_t)a) / 2); /* no overflow */
+            if (all_before(b, m + 1) >= want)
+                z = m;
+            else
+                a = m + 1;
+        }
+        int64_t c = a == INT64_MAX ? a : a + 1;
+        if (c <= M.cut[parts - 1] || c == INT64_MAX)
+            continue; /* equal times: this part would be empty */
+        M.cut[parts] = c;
+        M.out[parts] = all_before(b, c);
+        parts++;
+    }
+    M.cut[parts] = INT64_MAX;
+    parallel_run(parts, parts, merge_part, &M);
+    if (M.failed)
+        return false;
+    b->nev = total;
     for (size_t i = 0; i < b->nsrc; i++)
         evbuf_free(&b->per[i]);
     return true;
