@@ -260,6 +260,7 @@ void report_notes(FILE *f, const struct bundle *b)
 #define EVIDENCE_SHOWN 20      /* lines of evidence shown per step in text */
 #define MESSAGE_SHOWN 160      /* bytes of a message shown after file:line */
 #define WRAP 78
+#define FULL_MAX 50            /* beyond this many attempts, those that passed take one line */
 
 static const char *verdict_mark(enum verdict v)
 {
@@ -448,6 +449,42 @@ static void clocks_text(FILE *f, const struct diagnosis *d)
     }
 }
 
+/* An attempt with neither failure nor warning, when the report shows many: one line. */
+static bool compact(const struct diagnosis *d, size_t shown, const struct attempt *at)
+{
+    if (shown <= FULL_MAX || at->failed_step)
+        return false;
+    for (int s = 0; s < PLAYBOOK_STEPS; s++)
+        if (at->step[s].verdict == VERDICT_WARN)
+            return false;
+    (void)d;
+    return true;
+}
+
+static void attempt_line(FILE *f, const struct diagnosis *d, const struct attempt *at)
+{
+    char a[32], z[32];
+    time_format_iso(at->start, a);
+    time_format_iso(at->end, z);
+    a[10] = ' ';
+    fprintf(f, "Attempt %" PRIu32 " of %zu: %s .. %s  passed:", at->id, d->natt, a, z + 11);
+    for (int s = 0; s < PLAYBOOK_STEPS; s++)
+        if (at->step[s].verdict == VERDICT_PASS)
+            fprintf(f, " %d", s + 1);
+    fputs("  no verdict:", f);
+    bool none = true;
+    for (int s = 0; s < PLAYBOOK_STEPS; s++) {
+        if (at->step[s].verdict == VERDICT_NONE) {
+            fprintf(f, " %d", s + 1);
+            none = false;
+        }
+    }
+    if (none)
+        fputs(" -", f);
+    fprintf(f, "  device %s  user %s\n", at->device[0] ? at->device : "-",
+            at->user[0] ? at->user : "-");
+}
+
 /* Attempts are written in order, but formatted in parallel: each thread writes its share of
  * a batch into memory, and the batch goes out in order. A share that cannot have its memory
  * is formatted straight into the output, in its turn. */
@@ -456,19 +493,31 @@ static void clocks_text(FILE *f, const struct diagnosis *d)
 struct text_batch {
     const struct diagnosis *d;
     const size_t *idx;     /* the attempts of this batch */
-    bool first;            /* the batch holds the first attempt shown */
+    size_t first;          /* its position among the attempts shown */
+    size_t shown;          /* how many are shown in all */
     char *buf[PARALLEL_MAX];
     size_t len[PARALLEL_MAX];
     size_t from[PARALLEL_MAX], to[PARALLEL_MAX];
 };
 
+/* Attempts idx[from..to) of those shown, idx[0] being the first-th shown (idx[-1] is the one
+ * before it, when first > 0): a blank line between attempts, but not between two one-line
+ * ones. */
 static void attempts_text(FILE *f, const struct diagnosis *d, const size_t *idx, size_t from,
-                          size_t to, bool first)
+                          size_t to, size_t first, size_t shown)
 {
     for (size_t i = from; i < to; i++) {
-        if (!(first && i == 0))
-            fputc('\n', f);
-        attempt_text(f, d, &d->att[idx[i]]);
+        const struct attempt *at = &d->att[idx[i]];
+        bool one = compact(d, shown, at);
+        if (first + i > 0) {
+            const struct attempt *prev = &d->att[idx[(ptrdiff_t)i - 1]];
+            if (!(one && compact(d, shown, prev)))
+                fputc('\n', f);
+        }
+        if (one)
+            attempt_line(f, d, at);
+        else
+            attempt_text(f, d, at);
     }
 }
 
@@ -482,7 +531,7 @@ static void text_slice(size_t from, size_t to, size_t t, void *arg)
     FILE *m = open_memstream(&tb->buf[t], &tb->len[t]);
     if (!m)
         return;
-    attempts_text(m, tb->d, tb->idx, from, to, tb->first);
+    attempts_text(m, tb->d, tb->idx, from, to, tb->first, tb->shown);
     if (fclose(m) != 0) {
         free(tb->buf[t]);
         tb->buf[t] = NULL;
@@ -491,29 +540,36 @@ static void text_slice(size_t from, size_t to, size_t t, void *arg)
 
 static void diagnosis_text(FILE *f, const struct diagnosis *d)
 {
-    size_t shown = 0, failed = 0;
-    size_t *sel = malloc((d->natt ? d->natt : 1) * sizeof *sel);
+    size_t shown = 0, failed = 0, lines = 0;
+    for (size_t i = 0; i < d->natt; i++)
+        shown += d->att[i].selected;
+    size_t *sel = malloc((shown ? shown : 1) * sizeof *sel);
+    size_t n = 0, pair[2] = { 0, 0 }; /* without memory: the last shown and this one */
     for (size_t i = 0; i < d->natt; i++) {
         const struct attempt *at = &d->att[i];
         if (!at->selected)
             continue;
-        if (sel)
-            sel[shown] = i;
-        else
-            attempts_text(f, d, (size_t[]){ i }, 0, 1, shown == 0); /* no memory: one by one */
-        shown++;
+        if (sel) {
+            sel[n] = i;
+        } else {
+            pair[1] = i;
+            attempts_text(f, d, pair + 1, 0, 1, n, shown);
+            pair[0] = i;
+        }
+        n++;
         failed += at->failed_step != 0;
+        lines += compact(d, shown, at);
     }
     for (size_t b = 0; sel && b < shown; b += TEXT_BATCH) {
-        size_t n = shown - b < TEXT_BATCH ? shown - b : TEXT_BATCH;
-        struct text_batch tb = { .d = d, .idx = sel + b, .first = b == 0 };
-        size_t k = parallel_slices(n, 32);
-        parallel_run(n, k, text_slice, &tb);
+        size_t m = shown - b < TEXT_BATCH ? shown - b : TEXT_BATCH;
+        struct text_batch tb = { .d = d, .idx = sel + b, .first = b, .shown = shown };
+        size_t k = parallel_slices(m, 32);
+        parallel_run(m, k, text_slice, &tb);
         for (size_t t = 0; t < k; t++) {
             if (tb.buf[t])
                 fwrite(tb.buf[t], 1, tb.len[t], f);
             else
-                attempts_text(f, d, tb.idx, tb.from[t], tb.to[t], tb.first);
+                attempts_text(f, d, tb.idx, tb.from[t], tb.to[t], tb.first, shown);
             free(tb.buf[t]);
         }
     }
@@ -539,6 +595,9 @@ static void diagnosis_text(FILE *f, const struct diagnosis *d)
     if (listed > 10)
         fprintf(f, " and %zu more", listed - 10);
     fputs(".\n", f);
+    if (lines)
+        fprintf(f, "%zu attempts that passed without a warning are listed one line each; "
+                   "--device or --user shows one in full.\n", lines);
 }
 
 static void json_time(FILE *f, int64_t t)

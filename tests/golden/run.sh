@@ -6,10 +6,19 @@
 #   NAME.err     the expected standard error (optional; not compared when absent)
 #   NAME.status  the expected exit status (optional; 0 when absent)
 # UPDATE=1 rewrites the expected files from what the program prints now.
+# build/golden/gen-3-7 is a case made by the benchmark's generator (3 MB, seed 7: 91 attempts,
+# more than a report shows in full); it is made again when missing or older than gen.c.
 bin=${1:-./scepscope}
 dir=tests/golden/cases
 passed=0; failed=0
 out=$(mktemp); err=$(mktemp); trap 'rm -f "$out" "$err"' EXIT
+gen=build/golden/gen
+if [ ! -x "$gen" ] || [ -n "$(find tests/bench/gen.c -newer "$gen" 2>/dev/null)" ] ||
+   [ ! -d build/golden/gen-3-7 ]; then
+    mkdir -p build/golden && rm -rf build/golden/gen-3-7 &&
+    ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -o "$gen" tests/bench/gen.c &&
+    "$gen" build/golden/gen-3-7 3 7 >/dev/null || { echo "golden: cannot make build/golden/gen-3-7"; exit 1; }
+fi
 for a in "$dir"/*.args; do
     name=${a%.args}
     # arguments one per line, so that paths with spaces survive
