@@ -945,7 +945,9 @@ static bool relation_pairs(const struct diagnosis *d, const struct by_group *G,
     else
         return true;
     sort_by_start(d, tmp_k, nk);
-    int64_t known = d->clock[k].offset_us, tol = SEC(d->pb->win.tolerance);
+    /* the first pass allows the playbook's tolerance; the second, around its answer, none:
+     * the true pairs then all hold the true offset, and the region they share is narrow */
+    int64_t known = d->clock[k].offset_us, tol = around ? 0 : SEC(d->pb->win.tolerance);
     int64_t maxskew = SEC(d->pb->win.max_skew);
     int64_t dlo = around ? *around - SEC(5) : -maxskew, dhi = around ? *around + SEC(5) : maxskew;
     int64_t kdur = 0;
