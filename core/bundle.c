@@ -100,9 +100,27 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
-static bool walk(struct bundle *b, const char *path, int depth, bool given);
+/* The folders being walked, from the one at hand up to the given path: a folder met again
+ * among them (through a symbolic link or a bind mount) is a loop. */
+struct ancestry {
+    dev_t dev;
+    ino_t ino;
+    const struct ancestry *up;
+};
 
-static bool walk_dir(struct bundle *b, const char *path, int depth)
+static bool is_ancestor(const struct ancestry *a, const struct stat *st)
+{
+    for (; a; a = a->up)
+        if (a->dev == st->st_dev && a->ino == st->st_ino)
+            return true;
+    return false;
+}
+
+static bool walk(struct bundle *b, const char *path, int depth, bool given,
+                 const struct ancestry *up);
+
+static bool walk_dir(struct bundle *b, const char *path, int depth, const struct stat *st,
+                     const struct ancestry *up)
 {
     if (depth > BUNDLE_MAX_DEPTH)
         return add_skipped(b, path, "folder nested too deep: not walked");
@@ -112,6 +130,7 @@ static bool walk_dir(struct bundle *b, const char *path, int depth)
         snprintf(why, sizeof why, "cannot open folder: %s", strerror(errno));
         return add_skipped(b, path, why);
     }
+    struct ancestry here = { st->st_dev, st->st_ino, up };
     char **names = NULL;
     size_t n = 0, cap = 0;
     bool ok = true;
@@ -140,7 +159,7 @@ static bool walk_dir(struct bundle *b, const char *path, int depth)
     for (size_t i = 0; i < n; i++) {
         if (ok) {
             char *p = join(path, names[i]);
-            ok = p && walk(b, p, depth + 1, false);
+            ok = p && walk(b, p, depth + 1, false, &here);
             free(p);
         }
         free(names[i]);
@@ -149,7 +168,8 @@ static bool walk_dir(struct bundle *b, const char *path, int depth)
     return ok;
 }
 
-static bool walk(struct bundle *b, const char *path, int depth, bool given)
+static bool walk(struct bundle *b, const char *path, int depth, bool given,
+                 const struct ancestry *up)
 {
     struct stat lst, st;
     if (lstat(path, &lst) != 0) {
@@ -160,23 +180,40 @@ static bool walk(struct bundle *b, const char *path, int depth, bool given)
     /* Symbolic links to files are read; links to folders only when given on the command line,
      * so that a loop inside a case folder cannot make the walk endless. */
     if (S_ISLNK(lst.st_mode)) {
-        if (stat(path, &st) != 0)
+        if (stat(path, &st) != 0) {
+            if (errno == ELOOP)
+                return add_skipped(b, path, "symbolic link loop (links that point to each "
+                                   "other): not followed");
             return add_skipped(b, path, "broken symbolic link");
+        }
+        if (S_ISDIR(st.st_mode) && is_ancestor(up, &st))
+            return add_skipped(b, path, "symbolic link to a folder that contains it (a loop): "
+                               "not followed");
         if (S_ISDIR(st.st_mode) && !given)
             return add_skipped(b, path, "symbolic link to a folder: not followed");
     } else {
         st = lst;
     }
-    if (S_ISDIR(st.st_mode))
-        return walk_dir(b, path, depth);
-    if (!S_ISREG(st.st_mode) && !given)
+    if (S_ISDIR(st.st_mode)) {
+        if (is_ancestor(up, &st))
+            return add_skipped(b, path, "folder met again inside itself (a loop): not walked");
+        return walk_dir(b, path, depth, &st, up);
+    }
+    if (!S_ISREG(st.st_mode) && !given) {
+        const char *kind = source_special_kind(st.st_mode);
+        if (kind)
+            return add_skipped(b, path, kind);
+        if (S_ISFIFO(st.st_mode))
+            return add_skipped(b, path, "a named pipe (FIFO): not read inside a folder (give it "
+                               "by name to read it)");
         return add_skipped(b, path, "not a regular file");
+    }
     return add_source(b, path) != NULL;
 }
 
 bool bundle_add_path(struct bundle *b, const char *path)
 {
-    return walk(b, path, 0, true);
+    return walk(b, path, 0, true, NULL);
 }
 
 static const char *base_name(const char *p)
@@ -222,7 +259,8 @@ static bool load_one(struct bundle *b, struct source *s, struct evbuf *out)
     }
     if (s->raw_size == 0) {
         s->skipped = true;
-        source_note(s, 0, "empty file");
+        source_note(s, 0, "%s", s->raw_heap ? "nothing to read: the pipe or special file gave "
+                    "no bytes" : "empty file");
         return true;
     }
     s->enc = source_guess_encoding(s->raw, s->raw_size, &s->bom_len);
@@ -253,6 +291,10 @@ static bool load_one(struct bundle *b, struct source *s, struct evbuf *out)
     if (!p->parse(s, out))
         return false;
     parse_inherit_times(out, 0);
+    if (s->size && s->text[s->size - 1] != '\n' && s->lines)
+        source_note(s, s->lines, "the file ends inside this line (no line end after it): it "
+                    "may have been cut short");
+    source_check_changed(s);
     return true;
 }
 

@@ -2,7 +2,10 @@
  * Every reason a file cannot be read ends up as words the user sees. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,9 +126,106 @@ static bool read_all(int fd, struct source *s, char *why, size_t whylen)
     return true;
 }
 
+/* ---- a file that shrinks while it is mapped -------------------------------------------------
+ * Touching a page of a mapping that lies wholly past the end of its file raises SIGBUS. Logs are
+ * read while servers may still rotate or truncate them, so the handler puts a page of zeros in
+ * place of the lost one and notes its address: the read goes on, the lost end reads as NUL
+ * bytes, and source_check_changed() later tells the source whose mapping it was. */
+
+#define FAULTS_MAX 64
+static atomic_uintptr_t faults[FAULTS_MAX]; /* pages replaced, until their source is freed */
+static atomic_uintptr_t faults_lost; /* faults not recorded: faults[] was full */
+static struct sigaction old_bus;
+static pthread_mutex_t bus_lock = PTHREAD_MUTEX_INITIALIZER;
+static long page_size = 4096;
+
+static void on_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+    long pg = page_size;
+    uintptr_t a = (uintptr_t)si->si_addr & ~(uintptr_t)(pg - 1);
+    if (si->si_code == BUS_ADRERR && a &&
+        mmap((void *)a, (size_t)pg, PROT_READ, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+            != MAP_FAILED) {
+        for (unsigned k = 0; k < FAULTS_MAX; k++) {
+            uintptr_t none = 0;
+            if (atomic_compare_exchange_strong(&faults[k], &none, a))
+                return;
+        }
+        atomic_fetch_add(&faults_lost, 1);
+        return;
+    }
+    /* not a lost page of a mapped file: what would have happened without this handler */
+    if ((old_bus.sa_flags & SA_SIGINFO) && old_bus.sa_sigaction != on_sigbus) {
+        old_bus.sa_sigaction(sig, si, ctx);
+        return;
+    }
+    if (!(old_bus.sa_flags & SA_SIGINFO) && old_bus.sa_handler != SIG_DFL &&
+        old_bus.sa_handler != SIG_IGN) {
+        old_bus.sa_handler(sig);
+        return;
+    }
+    signal(SIGBUS, SIG_DFL);
+    raise(SIGBUS);
+}
+
+void source_guard_maps(void)
+{
+    pthread_mutex_lock(&bus_lock);
+    long pg = sysconf(_SC_PAGESIZE);
+    if (pg > 0)
+        page_size = pg;
+    struct sigaction cur;
+    if (sigaction(SIGBUS, NULL, &cur) == 0 &&
+        !((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_sigbus)) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = on_sigbus;
+        sa.sa_flags = SA_SIGINFO | SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGBUS, &sa, &old_bus);
+    }
+    pthread_mutex_unlock(&bus_lock);
+}
+
+void source_check_changed(struct source *s)
+{
+    if (!s->map)
+        return;
+    uintptr_t lo = (uintptr_t)s->map, hi = lo + s->map_size;
+    bool lost = false;
+    for (unsigned k = 0; k < FAULTS_MAX && !lost; k++) {
+        uintptr_t a = atomic_load(&faults[k]);
+        lost = a >= lo && a < hi;
+    }
+    struct stat st;
+    bool now = stat(s->path, &st) == 0 && S_ISREG(st.st_mode);
+    if (lost || (atomic_load(&faults_lost) && now && (uintmax_t)st.st_size < s->map_size))
+        source_note(s, 0, "the file shrank while it was read (%zu bytes when opened%s): its "
+                    "end reads as NUL bytes", s->map_size, now ? ", fewer now" : "");
+    else if (now && (uintmax_t)st.st_size < s->map_size)
+        source_note(s, 0, "the file shrank after it was read: it had %zu bytes when opened, "
+                    "%jd now", s->map_size, (intmax_t)st.st_size);
+    else if (now && (uintmax_t)st.st_size > s->map_size)
+        source_note(s, 0, "the file grew while it was read: read up to the %zu bytes it had "
+                    "when opened (%jd now)", s->map_size, (intmax_t)st.st_size);
+}
+
+/* What a path that is neither a file nor a folder is, in words; NULL for a pipe (read). */
+const char *source_special_kind(mode_t mode)
+{
+    if (S_ISCHR(mode))
+        return "a character device, not a log file";
+    if (S_ISBLK(mode))
+        return "a block device, not a log file";
+    if (S_ISSOCK(mode))
+        return "a socket, not a log file";
+    return NULL;
+}
+
 bool source_open(struct source *s, const char *path, char *why, size_t whylen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: opening a named pipe nobody writes to must not wait for a writer */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         snprintf(why, whylen, "cannot open: %s", strerror(errno));
         return false;
@@ -146,9 +246,20 @@ bool source_open(struct source *s, const char *path, char *why, size_t whylen)
         close(fd);
         return false;
     }
+    const char *special = source_special_kind(st.st_mode);
+    if (special) {
+        snprintf(why, whylen, "%s", special);
+        close(fd);
+        return false;
+    }
+    /* a pipe is read as it comes; with no writer it reads as empty */
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     bool ok = true;
     if (S_ISREG(st.st_mode) && st.st_size > 0 && (uintmax_t)st.st_size <= SIZE_MAX) {
         size_t size = (size_t)st.st_size;
+        source_guard_maps();
         void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m == MAP_FAILED) {
             ok = read_all(fd, s, why, whylen);
@@ -221,9 +332,14 @@ const char *source_binary_kind(const unsigned char *raw, size_t n, enum encoding
     if (enc == ENC_UTF16LE || enc == ENC_UTF16BE)
         return NULL;
     /* a text log has few NUL bytes; a binary file has many */
-    size_t m = n < 4096 ? n : 4096, zeros = 0;
+    size_t m = n < 4096 ? n : 4096, zeros = 0, lead = 0;
     for (size_t i = 0; i < m; i++)
         zeros += raw[i] == 0;
+    while (lead < m && raw[lead] != 0)
+        lead++;
+    /* text, then only NULs: a log whose end was reserved but never written (a crash) */
+    if (lead >= 64 && zeros == m - lead && memchr(raw, '\n', lead))
+        return NULL;
     if (m > 0 && zeros * 10 > m)
         return "binary data (many NUL bytes), not a text log";
     return NULL;
@@ -260,17 +376,46 @@ size_t source_decode_head(const struct source *s, char *out, size_t cap)
     return decode_into(s->enc, p, in, out, NULL);
 }
 
+/* The line (from 1) of the first byte that starts no UTF-8 sequence; 0 when there is none. */
+static uint64_t first_bad_line(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len = utf8_seq_len(p + i, n - i);
+        if (!len)
+            break;
+        i += len;
+    }
+    if (i >= n)
+        return 0;
+    uint64_t line = 1;
+    for (const unsigned char *q = p, *end = p + i; (q = memchr(q, '\n', (size_t)(end - q))); q++)
+        line++;
+    return line;
+}
+
 bool source_decode(struct source *s)
 {
     const unsigned char *p = s->raw + s->bom_len;
     size_t n = s->raw_size - s->bom_len;
+    size_t nuls = 0;
+    while (nuls < n && p[n - 1 - nuls] == 0)
+        nuls++;
+    if (nuls >= 16)
+        source_note(s, 0, "the file ends with %zu NUL bytes: space reserved but never written "
+                    "(the writer stopped, or the file was cut while written)", nuls);
     if (s->enc == ENC_UTF8 || s->enc == ENC_UTF8_BOM) {
         uint64_t mb, bad;
         utf8_scan(p, n, &mb, &bad);
         if (bad == 0 || mb > 0 || s->enc == ENC_UTF8_BOM) {
             if (bad)
-                source_note(s, 0, "%llu bytes are not UTF-8: shown as \\xNN",
-                            (unsigned long long)bad);
+                source_note(s, first_bad_line(p, n), "%llu %s not UTF-8 (the first on this "
+                            "line): shown as \\xNN", (unsigned long long)bad,
+                            bad == 1 ? "byte is" : "bytes are");
             s->text = (const char *)p;
             s->size = n;
             return true;
@@ -285,9 +430,16 @@ bool source_decode(struct source *s)
     uint64_t replaced = 0;
     s->size = decode_into(s->enc, p, n, s->heap, &replaced);
     s->text = s->heap;
-    if (replaced)
+    bool utf16 = s->enc == ENC_UTF16LE || s->enc == ENC_UTF16BE;
+    if (utf16 && s->bom_len == 0)
+        source_note(s, 0, "no byte order mark: read as %s (every other byte is zero)",
+                    s->enc == ENC_UTF16LE ? "UTF-16LE" : "UTF-16BE");
+    if (utf16 && n % 2)
+        source_note(s, 0, "UTF-16 with an odd number of bytes: the file is cut short, its "
+                    "last byte shown as U+FFFD");
+    if (replaced > (utf16 && n % 2))
         source_note(s, 0, "%llu broken UTF-16 units replaced by U+FFFD",
-                    (unsigned long long)replaced);
+                    (unsigned long long)(replaced - (utf16 && n % 2)));
     return true;
 }
 
@@ -295,8 +447,16 @@ void source_free(struct source *s)
 {
     if (s->parser && s->parser->free_state)
         s->parser->free_state(s);
-    if (s->map)
+    if (s->map) {
+        /* forget the pages of this mapping replaced by zeros: the addresses will be reused */
+        uintptr_t lo = (uintptr_t)s->map, hi = lo + s->map_size;
+        for (unsigned k = 0; k < FAULTS_MAX; k++) {
+            uintptr_t a = atomic_load(&faults[k]);
+            if (a >= lo && a < hi)
+                atomic_compare_exchange_strong(&faults[k], &a, 0);
+        }
         munmap(s->map, s->map_size);
+    }
     free(s->raw_heap);
     free(s->heap);
     free(s->path);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "event.h"
 #include "span.h"
@@ -96,6 +97,19 @@ void source_note(struct source *s, uint64_t line, const char *fmt, ...)
 /* Opens path read-only and maps it (never writes to it). On failure returns false with the
  * reason in why. */
 bool source_open(struct source *s, const char *path, char *why, size_t whylen);
+
+/* Makes sure a page of a mapped file lost to truncation reads as zeros instead of killing the
+ * process with SIGBUS (installs the handler unless it is in place; source_open calls it). */
+void source_guard_maps(void);
+
+/* Notes what happened to a mapped file since it was opened: it shrank while it was read (the
+ * pages lost were read as zeros: see the SIGBUS handler in source.c), it shrank after, or it
+ * grew (only the size it had when opened is read). Called once the source is parsed. */
+void source_check_changed(struct source *s);
+
+/* Names what a path is when it is a device or a socket ("a character device, not a log
+ * file"); NULL for a file, a folder or a pipe. */
+const char *source_special_kind(mode_t mode);
 
 /* What the first bytes say of the encoding: a BOM, or the zero bytes of UTF-16 without one.
  * Anything else is taken as UTF-8 here (source_decode may later find it is Windows-1252). */

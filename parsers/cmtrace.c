@@ -104,14 +104,8 @@ static bool trailer_time(struct source *s, struct span tr, int64_t *t, char *why
         snprintf(why, wn, "entry without a date=\"...\" attribute");
         return false;
     }
-    if (!cm_parse_time(tv, &tm) || !cm_time_ok(&tm)) {
-        cm_reason(why, wn, "bad time", tv);
+    if (!cm_read_time(tv, &tm, why, wn) || !cm_read_date(dv, &dt, why, wn))
         return false;
-    }
-    if (!cm_parse_date(dv, &dt) || !cm_date_ok(&dt)) {
-        cm_reason(why, wn, "bad date", dv);
-        return false;
-    }
     *t = cm_to_utc(s, &dt, &tm);
     return true;
 }
@@ -172,17 +166,20 @@ static bool walk_to_close(struct line_iter *it, struct span first, const char *c
  * or after the first line when the entry is kept raw. */
 static bool parse_entry(struct source *s, struct evbuf *out, struct line_iter *it,
                         struct close_cache *cc, struct cm_tally *tally, struct span first,
-                        const char *open)
+                        const char *open, uint64_t *unclosed)
 {
     char why[160];
     const char *close = next_close(cc, open, it->end);
-    if (!close)
+    if (!close) {
+        *unclosed = it->lineno;
         return parse_emit_raw(s, out, first, it->lineno, "<![LOG[ entry never closed");
+    }
     struct line_iter start = *it;
     struct span last;
     uint64_t nlines;
     if (!walk_to_close(it, first, close, &last, &nlines, why, sizeof why)) {
         *it = start;
+        *unclosed = it->lineno;
         return parse_emit_raw(s, out, first, it->lineno, why);
     }
     const char *tr_p = close + CLOSE_LEN;
@@ -207,15 +204,23 @@ static bool cmtrace_parse(struct source *s, struct evbuf *out)
     struct cm_tally tally = { 0, 0, 0 };
     struct span line;
     bool ok = true;
+    uint64_t unclosed = 0; /* line of the last entry kept raw for want of its close tag */
+    char why[96];
     line_iter_init(&it, s->text, s->size);
     while (ok && line_iter_next(&it, &line)) {
         const char *open = entry_open(line);
-        if (open)
-            ok = parse_entry(s, out, &it, &cc, &tally, line, open);
-        else if (cm_is_blank(line))
+        if (open) {
+            unclosed = 0;
+            ok = parse_entry(s, out, &it, &cc, &tally, line, open, &unclosed);
+        } else if (cm_is_blank(line)) {
             s->blank++;
-        else
+        } else if (unclosed) {
+            snprintf(why, sizeof why, "line outside any <![LOG[ entry (the entry of line %llu "
+                     "was never closed)", (unsigned long long)unclosed);
+            ok = parse_emit_raw(s, out, line, it.lineno, why);
+        } else {
             ok = parse_emit_raw(s, out, line, it.lineno, "line outside any <![LOG[ entry");
+        }
     }
     s->lines = it.lineno;
     s->role = cm_tally_role(&tally);

@@ -41,7 +41,8 @@ static inline bool cm_parse_date(struct span v, struct cm_date *out)
 }
 
 /* HH:MM:SS, then an optional fraction of 1-9 digits (3 usual, 7 in CRP.log), then an optional
- * bias of 1-4 digits in minutes. Nothing may follow. */
+ * bias in minutes (up to 6 digits read, so that an absurd one is named as such). Nothing may
+ * follow. */
 static inline bool cm_parse_time(struct span v, struct cm_time *out)
 {
     const char *p = v.p, *end = v.p + v.n;
@@ -62,7 +63,7 @@ static inline bool cm_parse_time(struct span v, struct cm_time *out)
     out->bias_min = 0;
     if (p < end && (*p == '+' || *p == '-')) {
         int b;
-        size_t k = read_digits_upto(p + 1, end, 4, &b);
+        size_t k = read_digits_upto(p + 1, end, 6, &b); /* range checked by cm_time_problem */
         if (k == 0)
             return false;
         out->has_bias = true;
@@ -72,14 +73,43 @@ static inline bool cm_parse_time(struct span v, struct cm_time *out)
     return p == end;
 }
 
+/* No zone is more than 14 hours from UTC (UTC+14: bias -840; UTC-12: bias +720). */
+#define CM_BIAS_MAX 840
+
+/* What is wrong with a date read, in words; NULL when it is a real calendar day. Such a date
+ * is refused, never moved to a neighbouring day. */
+static inline const char *cm_date_problem(const struct cm_date *d)
+{
+    if (d->mo < 1 || d->mo > 12)
+        return "no such month (month-day-year)";
+    if (d->y < 1601 || d->y > 9999)
+        return "year out of range";
+    if (!civil_valid(d->y, d->mo, d->d, 0, 0, 0))
+        return "no such day in that month";
+    return NULL;
+}
+
+static inline const char *cm_time_problem(const struct cm_time *t)
+{
+    if (t->h > 23)
+        return "hour past 23";
+    if (t->mi > 59)
+        return "minute past 59";
+    if (t->s > 60)
+        return "second past 60";
+    if (t->has_bias && (t->bias_min > CM_BIAS_MAX || t->bias_min < -CM_BIAS_MAX))
+        return "bias beyond 14 hours (840 minutes)";
+    return NULL;
+}
+
 static inline bool cm_date_ok(const struct cm_date *d)
 {
-    return civil_valid(d->y, d->mo, d->d, 0, 0, 0);
+    return cm_date_problem(d) == NULL;
 }
 
 static inline bool cm_time_ok(const struct cm_time *t)
 {
-    return civil_valid(2000, 1, 1, t->h, t->mi, t->s);
+    return cm_time_problem(t) == NULL;
 }
 
 /* The bias goes through parse_to_utc so that --tz wins and s->zone records what happened. */
@@ -107,6 +137,32 @@ static inline void cm_reason(char *buf, size_t n, const char *what, struct span 
     }
     val[k] = 0;
     snprintf(buf, n, "%s '%s'", what, val);
+}
+
+/* Reads a date="..." / time="..." value; on failure writes `bad date 'value'` (and what is
+ * wrong with it when it has the right shape) into why. */
+static inline bool cm_read_date(struct span v, struct cm_date *d, char *why, size_t wn)
+{
+    const char *p = NULL;
+    if (cm_parse_date(v, d) && (p = cm_date_problem(d)) == NULL)
+        return true;
+    cm_reason(why, wn, "bad date", v);
+    size_t k = strlen(why);
+    if (p && k < wn)
+        snprintf(why + k, wn - k, ": %s", p);
+    return false;
+}
+
+static inline bool cm_read_time(struct span v, struct cm_time *t, char *why, size_t wn)
+{
+    const char *p = NULL;
+    if (cm_parse_time(v, t) && (p = cm_time_problem(t)) == NULL)
+        return true;
+    cm_reason(why, wn, "bad time", v);
+    size_t k = strlen(why);
+    if (p && k < wn)
+        snprintf(why + k, wn - k, ": %s", p);
+    return false;
 }
 
 /* Which ConfigMgr component wrote most entries decides the role shown for the source. */

@@ -80,14 +80,8 @@ static bool trailer_time(struct source *s, const struct trailer *tr, int64_t *t,
 {
     struct cm_date d;
     struct cm_time tm;
-    if (!cm_parse_date(tr->date, &d) || !cm_date_ok(&d)) {
-        cm_reason(why, wn, "bad date", tr->date);
+    if (!cm_read_date(tr->date, &d, why, wn) || !cm_read_time(tr->time, &tm, why, wn))
         return false;
-    }
-    if (!cm_parse_time(tr->time, &tm) || !cm_time_ok(&tm)) {
-        cm_reason(why, wn, "bad time", tr->time);
-        return false;
-    }
     *t = cm_to_utc(s, &d, &tm);
     return true;
 }

@@ -492,6 +492,36 @@ static bool count_fits(size_t nf, uint32_t want, const struct span *f)
     return nf == want || (nf == (size_t)want + 1 && f[want].n == 0);
 }
 
+/* Why a field shaped as a date or a time is not one (": no such month"...), or "" when its
+ * shape is wrong already: such values are refused, never moved to a neighbouring day. */
+static const char *date_problem(struct span f)
+{
+    int y, m, d;
+    if (f.n != 10 || f.p[4] != '-' || f.p[7] != '-' || !read_digits(f.p, 4, &y) ||
+        !read_digits(f.p + 5, 2, &m) || !read_digits(f.p + 8, 2, &d))
+        return "";
+    if (m < 1 || m > 12)
+        return ": no such month (year-month-day)";
+    if (y < 1601)
+        return ": year out of range";
+    return ": no such day in that month";
+}
+
+static const char *time_problem(struct span f)
+{
+    int h, mi, sec;
+    if (f.n < 8 || f.p[2] != ':' || f.p[5] != ':' || !read_digits(f.p, 2, &h) ||
+        !read_digits(f.p + 3, 2, &mi) || !read_digits(f.p + 6, 2, &sec))
+        return "";
+    if (h > 23)
+        return ": hour past 23";
+    if (mi > 59)
+        return ": minute past 59";
+    if (sec > 60)
+        return ": second past 60";
+    return "";
+}
+
 /* Wall-clock time of a record, or false with the reason in why. */
 static bool record_time(const struct walk *w, const struct layout *L, const struct span *f,
                         int64_t *wall, char *why, size_t cap)
@@ -503,7 +533,7 @@ static bool record_time(const struct walk *w, const struct layout *L, const stru
     if (L->key[K_DATE] >= 0) {
         if (!read_date(f[L->key[K_DATE]], &y, &mo, &d)) {
             quote(f[L->key[K_DATE]], q, sizeof q);
-            snprintf(why, cap, "bad date '%s'", q);
+            snprintf(why, cap, "bad date '%s'%s", q, date_problem(f[L->key[K_DATE]]));
             return false;
         }
     } else if (w->have_date) {
@@ -518,7 +548,7 @@ static bool record_time(const struct walk *w, const struct layout *L, const stru
     }
     if (!read_time(f[L->key[K_TIME]], &h, &mi, &sec, &us)) {
         quote(f[L->key[K_TIME]], q, sizeof q);
-        snprintf(why, cap, "bad time '%s'", q);
+        snprintf(why, cap, "bad time '%s'%s", q, time_problem(f[L->key[K_TIME]]));
         return false;
     }
     *wall = civil_to_us(y, mo, d, h, mi, sec, us);

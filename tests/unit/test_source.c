@@ -293,6 +293,106 @@ static void test_utf8_validation_is_strict(void **state)
     assert_int_equal(n, 1 + 3 + 3);
 }
 
+static bool has_note(const struct source *s, const char *text)
+{
+    for (unsigned i = 0; i < s->nnotes; i++)
+        if (strstr(s->notes[i], text))
+            return true;
+    return false;
+}
+
+/* A mapped file cut short under the reader: the lost pages read as zeros (no SIGBUS death)
+ * and the source says so. */
+static void test_file_shrinking_while_mapped_reads_zeros(void **state)
+{
+    (void)state;
+    long pg = sysconf(_SC_PAGESIZE);
+    size_t n = (size_t)pg * 4;
+    char *data = malloc(n);
+    assert_non_null(data);
+    memset(data, 'A', n);
+    write_file("shrink.log", data, n);
+    free(data);
+    struct source s = { 0 };
+    s.path = strdup(path_in("shrink.log"));
+    char why[128];
+    assert_true(source_open(&s, s.path, why, sizeof why));
+    assert_non_null(s.map);
+    assert_int_equal(s.raw[0], 'A');
+    assert_int_equal(s.raw[n - 1], 'A');
+    source_check_changed(&s);
+    assert_int_equal(s.nnotes, 0);
+    /* the test framework sets its own SIGBUS handler per test: put ours back */
+    source_guard_maps();
+    assert_int_equal(truncate(s.path, pg), 0);
+    volatile const unsigned char *p = s.raw;
+    assert_int_equal(p[0], 'A');
+    assert_int_equal(p[(size_t)pg * 2 + 10], 0); /* a lost page: SIGBUS, handled */
+    assert_int_equal(p[n - 1], 0);
+    source_check_changed(&s);
+    assert_true(has_note(&s, "the file shrank while it was read"));
+    assert_true(has_note(&s, "its end reads as NUL bytes"));
+    source_free(&s);
+}
+
+static void test_file_growing_is_read_to_its_size_when_opened(void **state)
+{
+    (void)state;
+    write_file("grow.log", "abc\n", 4);
+    struct source s = { 0 };
+    s.path = strdup(path_in("grow.log"));
+    char why[128];
+    assert_true(source_open(&s, s.path, why, sizeof why));
+    FILE *f = fopen(s.path, "ab");
+    assert_non_null(f);
+    fputs("def\n", f);
+    fclose(f);
+    assert_int_equal(s.raw_size, 4);
+    source_check_changed(&s);
+    assert_true(has_note(&s, "the file grew while it was read: read up to the 4 bytes"));
+    source_free(&s);
+}
+
+static void test_fifo_does_not_block(void **state)
+{
+    (void)state;
+    assert_int_equal(mkfifo(path_in("pipe.log"), 0600), 0);
+    struct source s = { 0 };
+    s.path = strdup(path_in("pipe.log"));
+    char why[128];
+    /* nobody writes to it: opened without waiting, and read as empty */
+    assert_true(source_open(&s, s.path, why, sizeof why));
+    assert_int_equal(s.raw_size, 0);
+    source_free(&s);
+    struct bundle b = { 0 };
+    assert_true(bundle_add_path(&b, tmpdir));
+    for (size_t i = 0; i < b.nsrc; i++)
+        if (strstr(b.src[i]->path, "pipe.log")) {
+            assert_true(b.src[i]->skipped);
+            assert_non_null(strstr(b.src[i]->notes[0], "named pipe"));
+        }
+    bundle_free(&b);
+    unlink(path_in("pipe.log"));
+}
+
+static void test_symlink_loop_is_skipped_and_named(void **state)
+{
+    (void)state;
+    assert_int_equal(mkdir(path_in("loop"), 0755), 0);
+    write_file("loop/a/x.log", "x\n", 2);
+    char target[300];
+    snprintf(target, sizeof target, "%s", path_in("loop/a/b"));
+    assert_int_equal(symlink("..", target), 0);
+    struct bundle b = { 0 };
+    assert_true(bundle_add_path(&b, path_in("loop")));
+    bool named = false;
+    for (size_t i = 0; i < b.nsrc; i++)
+        if (strcmp(b.src[i]->path, target) == 0)
+            named = b.src[i]->skipped && strstr(b.src[i]->notes[0], "(a loop)") != NULL;
+    assert_true(named);
+    bundle_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +406,10 @@ int main(void)
         cmocka_unit_test(test_stable_sort_of_many_events),
         cmocka_unit_test(test_escaping_never_lets_control_bytes_through),
         cmocka_unit_test(test_utf8_validation_is_strict),
+        cmocka_unit_test(test_file_shrinking_while_mapped_reads_zeros),
+        cmocka_unit_test(test_file_growing_is_read_to_its_size_when_opened),
+        cmocka_unit_test(test_fifo_does_not_block),
+        cmocka_unit_test(test_symlink_loop_is_skipped_and_named),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
