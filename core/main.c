@@ -2,6 +2,7 @@
  * Only this file prints errors; everything below it returns them. */
 #include <getopt.h>
 #include <locale.h>
+#include <stdarg.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -13,6 +14,7 @@
 #include "builtin.h"
 #include "bundle.h"
 #include "diagnose.h"
+#include "escape.h"
 #include "playbook.h"
 #include "trace.h"
 #include "report.h"
@@ -67,6 +69,39 @@ static void usage(FILE *f)
           f);
 }
 
+/* One line on standard error, "scepscope: " and the message. File names and arguments
+ * quoted in it may hold anything: escaped like log text. */
+__attribute__((format(printf, 1, 2)))
+static void complain(const char *fmt, ...)
+{
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fputs("scepscope: ", stderr);
+    esc_text(stderr, span_cstr(msg));
+    fputc('\n', stderr);
+}
+
+/* The patterns that gave up on a line (a PCRE2 limit): once per pattern, with the first
+ * line. Those lines were taken as not matching the rule. */
+static void complain_gave_up(const struct playbook *pb)
+{
+    struct pb_gave_up g[32];
+    size_t n = playbook_gave_up(pb, g, sizeof g / sizeof g[0]);
+    for (size_t i = 0; i < n; i++) {
+        char more[64] = "";
+        if (g[i].lines > 1)
+            snprintf(more, sizeof more, " and %llu more lines",
+                     (unsigned long long)(g[i].lines - 1));
+        complain("%s '%s' (%s:%d): the pattern for %s took too long on %s:%u%s (%s): taken as "
+                 "no match",
+                 g[i].rule, g[i].id, g[i].file, g[i].defline, g[i].field ? g[i].field : "message",
+                 g[i].path, (unsigned)g[i].line, more, g[i].why);
+    }
+}
+
 /* Keymap and theme are read before the terminal is taken over, so that a broken file is
  * reported plainly. */
 static int run_tui(struct bundle *b, struct diagnosis *d, const struct playbook *pb,
@@ -82,12 +117,12 @@ static int run_tui(struct bundle *b, struct diagnosis *d, const struct playbook 
     struct keymap km = { 0 };
     struct theme th = { 0 };
     if (!keymap_load(&km, o->keymap ? o->keymap : "default", err, sizeof err)) {
-        fprintf(stderr, "scepscope: %s\n", err);
+        complain("%s", err);
         return 2;
     }
     /* without --theme, the interface picks one once curses knows the terminal's colours */
     if (o->theme && !theme_load(&th, o->theme, err, sizeof err)) {
-        fprintf(stderr, "scepscope: %s\n", err);
+        complain("%s", err);
         keymap_free(&km);
         return 2;
     }
@@ -141,7 +176,8 @@ int main(int argc, char **argv)
     char err[512];
     int c;
 
-    while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+    opterr = 0; /* getopt would quote the argument raw: complain() escapes it */
+    while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
         switch (c) {
         case 't': mode = RUN_TIMELINE; break;
         case 's': mode = RUN_SOURCES; break;
@@ -163,7 +199,7 @@ int main(int argc, char **argv)
         case 'j': fmt = OUT_JSON; break;
         case 'z':
             if (!bundle_add_tz(&b, optarg, err, sizeof err)) {
-                fprintf(stderr, "scepscope: %s\n", err);
+                complain("%s", err);
                 bundle_free(&b);
                 return 2;
             }
@@ -176,7 +212,7 @@ int main(int argc, char **argv)
             else if (strcmp(optarg, "auto") == 0)
                 color = -1;
             else {
-                fprintf(stderr, "scepscope: --color=%s: expected auto, always or never\n", optarg);
+                complain("--color=%s: expected auto, always or never", optarg);
                 bundle_free(&b);
                 return 2;
             }
@@ -190,6 +226,12 @@ int main(int argc, char **argv)
             bundle_free(&b);
             return 0;
         default:
+            if (c == ':')
+                complain("option '%s' requires an argument", argv[optind - 1]);
+            else if (optopt)
+                complain("unknown option '-%c'", optopt);
+            else
+                complain("unknown or ambiguous option '%s'", argv[optind - 1]);
             usage(stderr);
             bundle_free(&b);
             return 2;
@@ -213,7 +255,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; pb_ok && i < nplaybooks; i++)
         pb_ok = playbook_load(&pb, playbooks[i], err, sizeof err);
     if (!pb_ok) {
-        fprintf(stderr, "scepscope: %s\n", bf ? err : "the built-in playbook is missing");
+        complain("%s", bf ? err : "the built-in playbook is missing");
         playbook_free(&pb);
         bundle_free(&b);
         return 2;
@@ -247,6 +289,8 @@ int main(int argc, char **argv)
     }
     if (mode != RUN_SOURCES && (device || user))
         diagnose_select(&d, device, user);
+    if (mode != RUN_SOURCES)
+        complain_gave_up(&pb);
 
     static char outbuf[1 << 20];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
@@ -268,7 +312,7 @@ int main(int argc, char **argv)
         if (b.nsrc > 1)
             fprintf(stderr, "scepscope: none of the %zu files could be read as a log\n", b.nsrc);
         else if (mode == RUN_SOURCES)
-            fprintf(stderr, "scepscope: %s: %s\n", b.src[0]->path, b.src[0]->notes[0]);
+            complain("%s: %s", b.src[0]->path, b.src[0]->notes[0]);
         status = 2;
     }
     if (fflush(stdout) != 0)

@@ -3,6 +3,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,7 @@ static void cond_free(struct pb_cond *c)
     free(c->pattern);
     pcre2_code_free(c->code);
     free(c->literal);
+    free(c->hit);
 }
 
 static void sig_free(struct pb_sig *g)
@@ -110,6 +112,7 @@ void playbook_free(struct playbook *pb)
         sig_free(&pb->marks[i]);
     free(pb->marks);
     pcre2_match_data_free(pb->match_data);
+    pb_match_ctx_free(&pb->match_ctx);
     memset(pb, 0, sizeof *pb);
 }
 
@@ -521,6 +524,8 @@ static bool compile_cond(struct ctx *C, struct pb_cond *c, const yaml_node_t *at
      * answers, only slower. */
     (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     c->code = re;
+    if (!(c->hit = calloc(1, sizeof *c->hit)))
+        return oom(C, at);
     c->literal = pb_required_literal(c->pattern, &c->literal_caseless);
     return true;
 }
@@ -988,7 +993,8 @@ static bool commit_full(struct ctx *C, yaml_node_t *root, struct playbook *into,
 {
     uint32_t caps = max_captures(P->pb.sigs, P->pb.nsigs, 0);
     caps = max_captures(P->pb.marks, P->pb.nmarks, caps);
-    if (!(P->pb.match_data = pcre2_match_data_create(caps + 1, NULL)))
+    if (!(P->pb.match_data = pcre2_match_data_create(caps + 1, NULL)) ||
+        !pb_match_ctx_init(&P->pb.match_ctx))
         return oom(C, root);
     playbook_free(into);
     *into = P->pb;
@@ -1058,6 +1064,8 @@ static bool commit_extra(struct ctx *C, yaml_node_t *root, struct playbook *into
     caps = max_captures(x->sigs, x->nsigs, caps);
     caps = max_captures(x->marks, x->nmarks, caps);
     pcre2_match_data *md = pcre2_match_data_create(caps + 1, NULL);
+    if (!into->match_ctx.mctx && !pb_match_ctx_init(&into->match_ctx))
+        ok = false;
     if (!ok || !md) {
         free(sigs);
         free(marks);
@@ -1622,6 +1630,7 @@ struct subjects {
      * needed afterwards: the classification) */
     uint8_t *memo;
     pcre2_match_data *md;     /* the caller's (one per thread), or the playbook's */
+    pcre2_match_context *mctx; /* with md: the caller's, or the playbook's */
     struct field_cache *fc;   /* the caller's (one per thread), or none */
     bool have_msg, have_fields, have_comp, comp_found;
     struct span msg, comp;
@@ -1635,6 +1644,7 @@ static void subjects_init(struct subjects *S, const struct source *s, const stru
     S->ev = ev;
     S->memo = NULL;
     S->md = NULL;
+    S->mctx = NULL;
     S->fc = NULL;
     S->have_msg = S->have_fields = S->have_comp = false;
 }
@@ -1673,6 +1683,27 @@ static bool component_ok(const struct pb_sig *g, struct subjects *S)
     return false;
 }
 
+/* A pattern that gave up on this line: kept with the first such line, for the user. Rare, so
+ * one lock for every pattern will do. */
+static pthread_mutex_t limit_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void note_limit(const struct pb_cond *c, const struct subjects *S, int rc)
+{
+    struct pb_limit_hit *h = c->hit;
+    if (!h)
+        return;
+    pthread_mutex_lock(&limit_lock);
+    /* the threads classify slices of one array of events: a lower address is earlier */
+    if (!h->lines || (uintptr_t)S->ev < (uintptr_t)h->ev) {
+        h->src = S->s;
+        h->ev = S->ev;
+        h->line = S->ev->line;
+        h->rc = rc;
+    }
+    h->lines++;
+    pthread_mutex_unlock(&limit_lock);
+}
+
 /* Runs one condition on the event; on a match its captures are in match_data. */
 static bool cond_test(const struct playbook *pb, const struct pb_cond *c, struct subjects *S);
 
@@ -1703,7 +1734,11 @@ static bool cond_test(const struct playbook *pb, const struct pb_cond *c, struct
     /* Subjects are spans into the log: not NUL-terminated, and may hold NULs or bad UTF-8
      * (PCRE2_MATCH_INVALID_UTF at compile time makes that safe). */
     PCRE2_SPTR p = subj.p ? (PCRE2_SPTR)subj.p : (PCRE2_SPTR) "";
-    return pcre2_match(c->code, p, subj.n, 0, 0, S->md ? S->md : pb->match_data, NULL) >= 0;
+    int rc = S->md ? pcre2_match(c->code, p, subj.n, 0, 0, S->md, S->mctx)
+                   : pcre2_match(c->code, p, subj.n, 0, 0, pb->match_data, pb->match_ctx.mctx);
+    if (rc < 0 && pb_limit_words(rc))
+        note_limit(c, S, rc);
+    return rc >= 0;
 }
 
 static bool usable(const struct playbook *pb, const struct source *s, const struct event *ev)
@@ -1765,6 +1800,7 @@ struct answer {
 /* What one thread of classification keeps for itself. */
 struct pb_thread {
     pcre2_match_data *md;
+    struct pb_match_ctx ctx;
     struct field_cache fc;
     struct answer *answers; /* ANSWER_SLOTS */
 };
@@ -1813,9 +1849,10 @@ void *playbook_match_data_new(const struct playbook *pb)
         return NULL;
     t->md = pcre2_match_data_create(caps ? caps : 1, NULL);
     t->answers = calloc(ANSWER_SLOTS, sizeof *t->answers);
-    if (!t->md || !t->answers) {
+    if (!t->md || !t->answers || !pb_match_ctx_init(&t->ctx)) {
         pcre2_match_data_free(t->md);
         free(t->answers);
+        pb_match_ctx_free(&t->ctx);
         free(t);
         return NULL;
     }
@@ -1828,6 +1865,7 @@ void playbook_match_data_free(void *md)
     if (t) {
         pcre2_match_data_free(t->md);
         free(t->answers);
+        pb_match_ctx_free(&t->ctx);
     }
     free(t);
 }
@@ -1843,6 +1881,7 @@ void playbook_classify_event(const struct playbook *pb, const struct pb_candidat
     S.memo = memo;
     struct pb_thread *t = md;
     S.md = t ? t->md : NULL;
+    S.mctx = t ? t->ctx.mctx : NULL;
     S.fc = t ? &t->fc : NULL;
     struct answer *slot = NULL;
     char key[ANSWER_KEY];
@@ -1933,4 +1972,72 @@ size_t playbook_groups(const struct playbook *pb, int sig, const char **names, s
             names[n++] = (const char *)(table + (size_t)i * size + 2);
     }
     return n;
+}
+
+/* ---- limits ----------------------------------------------------------------------------- */
+
+bool pb_match_ctx_init(struct pb_match_ctx *c)
+{
+    pcre2_match_context *m = pcre2_match_context_create(NULL);
+    pcre2_jit_stack *js = pcre2_jit_stack_create(PB_JIT_STACK_START, PB_JIT_STACK_MAX, NULL);
+    if (!m) {
+        pcre2_jit_stack_free(js);
+        c->mctx = c->jit_stack = NULL;
+        return false;
+    }
+    pcre2_set_match_limit(m, PB_MATCH_LIMIT);
+    pcre2_set_depth_limit(m, PB_DEPTH_LIMIT);
+    pcre2_set_heap_limit(m, PB_HEAP_LIMIT_KIB);
+    /* without a stack of its own (no memory for it) the JIT uses 32 KiB on the machine
+     * stack: smaller, as safe */
+    if (js)
+        pcre2_jit_stack_assign(m, NULL, js);
+    c->mctx = m;
+    c->jit_stack = js;
+    return true;
+}
+
+void pb_match_ctx_free(struct pb_match_ctx *c)
+{
+    pcre2_match_context_free(c->mctx);
+    pcre2_jit_stack_free(c->jit_stack);
+    c->mctx = c->jit_stack = NULL;
+}
+
+const char *pb_limit_words(int rc)
+{
+    switch (rc) {
+    case PCRE2_ERROR_MATCHLIMIT: return "the match limit";
+    case PCRE2_ERROR_DEPTHLIMIT: return "the depth limit";
+    case PCRE2_ERROR_HEAPLIMIT: return "the memory limit";
+    case PCRE2_ERROR_JIT_STACKLIMIT: return "the JIT stack limit";
+    default: return NULL;
+    }
+}
+
+static size_t gave_up_in(const struct pb_sig *v, size_t n, const char *rule,
+                         struct pb_gave_up *out, size_t k, size_t max)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < v[i].ncond; j++) {
+            const struct pb_limit_hit *h = v[i].cond[j].hit;
+            if (!h || !h->lines)
+                continue;
+            if (k < max)
+                out[k] = (struct pb_gave_up){ rule, v[i].id, v[i].cond[j].field, v[i].file,
+                                              v[i].line, h->src ? h->src->path : "?", h->line,
+                                              h->lines, pb_limit_words(h->rc) };
+            k++;
+        }
+    }
+    return k;
+}
+
+size_t playbook_gave_up(const struct playbook *pb, struct pb_gave_up *out, size_t max)
+{
+    pthread_mutex_lock(&limit_lock);
+    size_t k = gave_up_in(pb->sigs, pb->nsigs, "signature", out, 0, max);
+    k = gave_up_in(pb->marks, pb->nmarks, "mark rule", out, k, max);
+    pthread_mutex_unlock(&limit_lock);
+    return k < max ? k : max;
 }

@@ -61,6 +61,38 @@ struct pb_step {
     size_t nroles;
 };
 
+/* Every match of a pattern (the playbook's, and the interface's search) runs under these
+ * limits: a pattern that backtracks without end on a long line (a user's `^(a+)+$`) gives up
+ * after milliseconds instead of hours, and the memory a match takes stays bounded whatever
+ * the line. A match that gives up counts as no match, and the user is told. */
+#define PB_MATCH_LIMIT 10000000u          /* pcre2_set_match_limit: backtracking steps */
+#define PB_DEPTH_LIMIT 250000u            /* pcre2_set_depth_limit: nested backtracking */
+#define PB_HEAP_LIMIT_KIB 32768u          /* pcre2_set_heap_limit: 32 MiB of frames */
+#define PB_JIT_STACK_START (32u * 1024u)  /* the JIT's stack grows from this ... */
+#define PB_JIT_STACK_MAX (4u * 1024u * 1024u) /* ... up to this (per thread) */
+
+/* A match context with those limits and a JIT stack of its own: one per thread. */
+struct pb_match_ctx {
+    void *mctx;              /* pcre2_match_context_8 * (NULL: PCRE2's defaults) */
+    void *jit_stack;         /* pcre2_jit_stack_8 * */
+};
+
+bool pb_match_ctx_init(struct pb_match_ctx *c);
+void pb_match_ctx_free(struct pb_match_ctx *c);
+
+/* Which limit a pcre2_match result says was hit ("the match limit"...), or NULL when the
+ * result is not a limit. */
+const char *pb_limit_words(int rc);
+
+/* Where a pattern gave up: the first line (lowest in the timeline) and how many. */
+struct pb_limit_hit {
+    const struct source *src;
+    const struct event *ev;
+    uint32_t line;
+    int rc;                  /* the first limit hit (a PCRE2_ERROR_...) */
+    uint64_t lines;
+};
+
 /* A condition of a signature: a pattern over the message or over one named field. */
 struct pb_cond {
     char *field;             /* NULL: the message */
@@ -70,6 +102,8 @@ struct pb_cond {
     void *code;              /* pcre2_code_8 * */
     char *literal;           /* a literal every match contains, or NULL: the prefilter */
     bool literal_caseless;
+    struct pb_limit_hit *hit; /* written while matching (under a lock): not part of the
+                                 playbook's meaning, so a const playbook still records it */
 };
 
 #define PB_MAX_CONDS 8
@@ -137,6 +171,7 @@ struct playbook {
     size_t nmarks;
     struct pb_windows win;
     void *match_data;      /* pcre2_match_data_8 * sized for every pattern */
+    struct pb_match_ctx match_ctx; /* the limits, for matches with match_data */
     /* every field name the conditions look at, so that a line's fields are read once */
     const char *fieldnames[PB_MAX_FIELDNAMES];
     size_t nfieldnames;
@@ -193,6 +228,21 @@ enum mark playbook_mark_of(const struct playbook *pb, const struct pb_candidates
  * signature has no such group or it did not take part in the match. */
 bool playbook_extract(const struct playbook *pb, int sig, const struct source *s,
                       const struct event *ev, const char *group, char *out, size_t cap);
+
+/* The patterns that gave up on some lines (a PCRE2 limit), in playbook order: signatures,
+ * then mark rules. Those lines were taken as not matching. At most max; returns how many. */
+struct pb_gave_up {
+    const char *rule;        /* "signature" or "mark rule" */
+    const char *id;          /* the signature's id, or the mark's name */
+    const char *field;       /* the field the pattern looks at; NULL: the message */
+    const char *file;        /* where the rule was defined */
+    int defline;
+    const char *path;        /* the first line it gave up on */
+    uint32_t line;
+    uint64_t lines;          /* on how many lines it gave up */
+    const char *why;         /* pb_limit_words() */
+};
+size_t playbook_gave_up(const struct playbook *pb, struct pb_gave_up *out, size_t max);
 
 /* The names of the named groups of signature sig's patterns (pointers into the compiled
  * patterns, valid while the playbook lives); at most max. */

@@ -354,8 +354,9 @@ static void diagnosis_text_of(FILE *f, const struct diagnosis *d, const struct a
         return;
     }
     const struct step_result *r = &at->step[at->failed_step - 1];
-    fprintf(f, "  Diagnosis: step %d failed (%s)\n", at->failed_step,
-            d->pb->steps[at->failed_step - 1].title);
+    fprintf(f, "  Diagnosis: step %d failed (", at->failed_step);
+    esc_text(f, span_cstr(d->pb->steps[at->failed_step - 1].title));
+    fputs(")\n", f);
     const char *expl, *fix, *id;
     if (r->sig >= 0) {
         expl = d->pb->sigs[r->sig].explanation;
@@ -372,7 +373,9 @@ static void diagnosis_text_of(FILE *f, const struct diagnosis *d, const struct a
         wrapped(f, 4, "Fix: ", fix);
     fputs("    Evidence: ", f);
     evidence_line(f, d->b, r->decisive, 0);
-    fprintf(f, "    (%s %s)\n", r->sig >= 0 ? "signature" : "expectation", id);
+    fprintf(f, "    (%s ", r->sig >= 0 ? "signature" : "expectation");
+    esc_text(f, span_cstr(id));
+    fputs(")\n", f);
 }
 
 static void attempt_text(FILE *f, const struct diagnosis *d, const struct attempt *at)
@@ -382,8 +385,12 @@ static void attempt_text(FILE *f, const struct diagnosis *d, const struct attemp
     time_format_iso(at->end, z);
     a[10] = ' ';
     fprintf(f, "Attempt %" PRIu32 " of %zu: %s .. %s\n", at->id, d->natt, a, z + 11);
-    fprintf(f, "  device %s   user %s\n", at->device[0] ? at->device : "-",
-            at->user[0] ? at->user : "-");
+    /* a user playbook's (?<device>...) may capture anything from the line */
+    fputs("  device ", f);
+    esc_text(f, span_cstr(at->device[0] ? at->device : "-"));
+    fputs("   user ", f);
+    esc_text(f, span_cstr(at->user[0] ? at->user : "-"));
+    fputc('\n', f);
     if (at->nvalues) {
         fputs("  values:", f);
         for (size_t i = 0; i < at->nvalues; i++) {
@@ -394,7 +401,9 @@ static void attempt_text(FILE *f, const struct diagnosis *d, const struct attemp
     }
     for (int s = 0; s < PLAYBOOK_STEPS; s++) {
         const struct step_result *r = &at->step[s];
-        fprintf(f, "  %d %s  %s\n", s + 1, verdict_mark(r->verdict), d->pb->steps[s].title);
+        fprintf(f, "  %d %s  ", s + 1, verdict_mark(r->verdict));
+        esc_text(f, span_cstr(d->pb->steps[s].title));
+        fputc('\n', f);
         if (r->verdict == VERDICT_NONE) {
             wrapped(f, 9, "", r->reason);
             continue;
@@ -481,8 +490,12 @@ static void attempt_line(FILE *f, const struct diagnosis *d, const struct attemp
     }
     if (none)
         fputs(" -", f);
-    fprintf(f, "  device %s  user %s\n", at->device[0] ? at->device : "-",
-            at->user[0] ? at->user : "-");
+    /* a user playbook's (?<device>...) may capture anything from the line */
+    fputs("  device ", f);
+    esc_text(f, span_cstr(at->device[0] ? at->device : "-"));
+    fputs("  user ", f);
+    esc_text(f, span_cstr(at->user[0] ? at->user : "-"));
+    fputc('\n', f);
 }
 
 /* Attempts are written in order, but formatted in parallel: each thread writes its share of

@@ -267,6 +267,10 @@ int tui_run(struct bundle *b, struct diagnosis *d, const struct playbook *pb,
     ui_rebuild_visible(&ui);
     ui.attempt = first_attempt(d);
     place_cursor_on_attempt(&ui);
+    struct pb_gave_up gu;
+    if (playbook_gave_up(pb, &gu, 1))
+        ui_set_message(&ui, true, "%s '%s': the pattern took too long on %s:%u (%s): taken as no match",
+                       gu.rule, gu.id, gu.path, (unsigned)gu.line, gu.why);
     if (o->device && *o->device)
         filter_apply(&ui, o->device, false);
     if (o->user && *o->user)

@@ -31,6 +31,8 @@ bool search_compile(struct ui *ui, const char *pattern)
         ui_set_message(ui, true, "out of memory");
         return false;
     }
+    if (!ui->re_ctx.mctx)
+        (void)pb_match_ctx_init(&ui->re_ctx); /* without it, PCRE2's own limits apply */
     pcre2_code_free(ui->re);
     pcre2_match_data_free(ui->re_match);
     ui->re = re;
@@ -43,6 +45,7 @@ void search_compile_free(struct ui *ui)
 {
     pcre2_code_free(ui->re);
     pcre2_match_data_free(ui->re_match);
+    pb_match_ctx_free(&ui->re_ctx);
     ui->re = ui->re_match = NULL;
     ui->search[0] = 0;
 }
@@ -53,8 +56,9 @@ size_t search_spans(const struct ui *ui, struct span m, size_t *starts, size_t *
     if (!ui->re)
         return 0;
     while (n < max && at <= m.n) {
-        int rc = pcre2_match(ui->re, (PCRE2_SPTR)m.p, m.n, at, 0, ui->re_match, NULL);
-        if (rc < 0)
+        int rc = pcre2_match(ui->re, (PCRE2_SPTR)m.p, m.n, at, 0, ui->re_match,
+                             ui->re_ctx.mctx);
+        if (rc < 0) /* no more, or gave up: what was found stays lit */
             break;
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(ui->re_match);
         starts[n] = ov[0];
@@ -65,9 +69,12 @@ size_t search_spans(const struct ui *ui, struct span m, size_t *starts, size_t *
     return n;
 }
 
-bool search_matches(const struct ui *ui, struct span m)
+int search_matches(const struct ui *ui, struct span m)
 {
-    return ui->re && pcre2_match(ui->re, (PCRE2_SPTR)m.p, m.n, 0, 0, ui->re_match, NULL) >= 0;
+    if (!ui->re)
+        return 0;
+    int rc = pcre2_match(ui->re, (PCRE2_SPTR)m.p, m.n, 0, 0, ui->re_match, ui->re_ctx.mctx);
+    return rc >= 0 ? 1 : pb_limit_words(rc) ? -1 : 0;
 }
 
 void search_step(struct ui *ui, int dir)
@@ -79,7 +86,14 @@ void search_step(struct ui *ui, int dir)
     for (size_t step = 1; step <= ui->nvis; step++) {
         size_t k = dir > 0 ? (ui->cur + step) % ui->nvis : (ui->cur + ui->nvis - step) % ui->nvis;
         const struct event *e = &ui->b->ev[ui->vis[k]];
-        if (search_matches(ui, event_message(ui->b->src[e->src], e))) {
+        int r = search_matches(ui, event_message(ui->b->src[e->src], e));
+        if (r < 0) {
+            /* a pattern that backtracks without end would take minutes per line: stop */
+            ui_set_message(ui, true, "the pattern took too long on line %zu (%s:%u): search stopped",
+                           k + 1, ui->b->src[e->src]->path, (unsigned)e->line);
+            return;
+        }
+        if (r) {
             if ((dir > 0 && k <= ui->cur) || (dir < 0 && k >= ui->cur))
                 ui_set_message(ui, false, "search wrapped around");
             ui->cur = k;

@@ -71,6 +71,7 @@ struct ui {
     /* search */
     void *re;                /* pcre2_code_8 *, or NULL */
     void *re_match;          /* pcre2_match_data_8 * */
+    struct pb_match_ctx re_ctx; /* the limits every search match runs under */
     char search[256];
 
     /* the prompt at the bottom line */
@@ -148,7 +149,8 @@ bool search_compile(struct ui *ui, const char *pattern);
 void search_compile_free(struct ui *ui);
 /* The match spans of the search in a message (at most max), for highlighting. */
 size_t search_spans(const struct ui *ui, struct span m, size_t *starts, size_t *ends, size_t max);
-bool search_matches(const struct ui *ui, struct span m);
+/* 1: m matches the search, 0: it does not, -1: the pattern gave up on it (a PCRE2 limit). */
+int search_matches(const struct ui *ui, struct span m);
 void search_step(struct ui *ui, int dir);
 void filter_apply(struct ui *ui, const char *guid, bool is_user);
 void filter_clear(struct ui *ui);

@@ -162,7 +162,8 @@ static void help_draw(struct ui *ui)
     wattrset(stdscr, ui->style[STYLE_TITLE]);
     char title[128];
     snprintf(title, sizeof title, " Keys (keymap %s) ", ui->km->name ? ui->km->name : "?");
-    mvwaddstr(stdscr, y0 - 1, x0 + 2, title);
+    wmove(stdscr, y0 - 1, x0 + 2);
+    draw_str(stdscr, title, bw - 4, ui->ascii); /* the name comes from a keymap file */
     int row = y0, skipped = 0, more = 0;
     for (int a = ACT_NONE + 1; a < ACTION_COUNT; a++) {
         char keys[96];

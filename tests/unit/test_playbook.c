@@ -854,6 +854,89 @@ static void test_extra_file(void **state)
     playbook_free(&pb);
 }
 
+/* A user's pattern that backtracks without end gives up on a long line under the match limit:
+ * no match there, the rule and the first line kept for the note; short lines still match. */
+static void test_match_limit(void **state)
+{
+    (void)state;
+    struct playbook pb;
+    load_full(&pb);
+    static const char extra[] =
+        "signatures:\n"
+        "  - id: slow\n"
+        "    step: 2\n"
+        "    verdict: fail\n"
+        "    fields: {cs-uri-query: \"^(a+)+$\"}\n"
+        "    explanation: x\n"
+        "    fix: y\n";
+    char err[512] = "";
+    if (!playbook_load_string(&pb, "slow.yaml", extra, strlen(extra), err, sizeof err))
+        fail_msg("%s", err);
+    assert_string_equal(pb.sigs[0].id, "slow");
+
+    /* lines 3 and 5: 50 000 a's and a b, the worst case of ^(a+)+$ */
+    size_t na = 50000, cap = 3 * na + 4096, n = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    n += (size_t)snprintf(text + n, cap - n, "#Software: IIS\n" W3C_FIELDS);
+    for (int k = 0; k < 4; k++) {
+        n += (size_t)snprintf(text + n, cap - n, "2016-06-10 02:44:1%d 10.1.2.20 " MSCEP, k);
+        size_t len = k == 1 ? 4 : k == 3 ? 3 : na; /* lines 4 and 6: a short "aaaa" */
+        memset(text + n, 'a', len);
+        n += len;
+        n += (size_t)snprintf(text + n, cap - n, "%s 443 - 10.1.2.30 - - 200 0 0 5\n",
+                              k == 1 || k == 3 ? "" : "b");
+    }
+    struct tcase *c = t_parse_tz(&parser_w3c, text, n, NULL);
+    free(text);
+    assert_int_equal(c->ev.n, 4);
+
+    struct pb_gave_up g[4];
+    assert_int_equal(playbook_gave_up(&pb, g, 4), 0);
+    int got[4];
+    classify_all(&pb, c, got);
+    assert_int_not_equal(got[0], 0); /* gave up: not the slow signature */
+    assert_int_equal(got[1], 0);     /* "aaaa" matches it */
+    assert_int_not_equal(got[2], 0);
+    assert_int_equal(got[3], 0);
+    assert_int_equal(playbook_gave_up(&pb, g, 4), 1);
+    assert_string_equal(g[0].rule, "signature");
+    assert_string_equal(g[0].id, "slow");
+    assert_string_equal(g[0].field, "cs-uri-query");
+    assert_string_equal(g[0].file, "slow.yaml");
+    assert_int_equal(g[0].defline, 2);
+    assert_string_equal(g[0].path, "test.log");
+    assert_int_equal(g[0].line, 3);
+    assert_int_equal(g[0].lines, 2);
+    assert_non_null(g[0].why);
+
+    /* the same with a thread's own match data and context (how the diagnosis runs) */
+    struct pb_candidates sigs, marks;
+    assert_true(playbook_candidates(&pb, &c->src, &sigs));
+    assert_true(playbook_mark_candidates(&pb, &c->src, &marks));
+    void *md = playbook_match_data_new(&pb);
+    assert_non_null(md);
+    for (size_t i = 4; i-- > 0;) { /* last first: the note keeps the first line anyway */
+        int k;
+        enum mark m;
+        playbook_classify_event(&pb, &sigs, &marks, &c->src, &c->ev.v[i], md, &k, &m);
+        if (i == 1 || i == 3)
+            assert_int_equal(k, 0);
+        else
+            assert_int_not_equal(k, 0);
+    }
+    playbook_match_data_free(md);
+    pb_candidates_free(&sigs);
+    pb_candidates_free(&marks);
+    assert_int_equal(playbook_gave_up(&pb, g, 4), 1);
+    assert_int_equal(g[0].line, 3);
+    assert_int_equal(g[0].lines, 4);
+    assert_null(pb_limit_words(0));
+    assert_null(pb_limit_words(-1));
+    t_free(c);
+    playbook_free(&pb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -880,6 +963,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8_and_nul),
         cmocka_unit_test(test_mark_rules),
         cmocka_unit_test(test_extra_file),
+        cmocka_unit_test(test_match_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
