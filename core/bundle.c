@@ -263,6 +263,17 @@ static bool load_one(struct bundle *b, struct source *s, struct evbuf *out)
                     "no bytes" : "empty file");
         return true;
     }
+    /* a binary format that a parser reads: it renders its records as text itself */
+    const struct parser *rp = parser_sniff_raw(s->raw, s->raw_size, NULL);
+    if (rp) {
+        s->parser = rp;
+        apply_tz(b, s);
+        if (!rp->parse(s, out))
+            return false;
+        parse_inherit_times(out, 0);
+        source_check_changed(s);
+        return true;
+    }
     s->enc = source_guess_encoding(s->raw, s->raw_size, &s->bom_len);
     const char *bin = source_binary_kind(s->raw, s->raw_size, s->enc);
     if (bin) {

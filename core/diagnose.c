@@ -834,7 +834,7 @@ static enum role role_of_x(const struct diagnosis *d, const struct exchange *x)
 }
 
 /* The exchanges of each kind and clock group, in exchange order: made once per alignment. */
-#define NROLES (ROLE_CONFIGMGR + 1)
+#define NROLES ROLE_COUNT
 
 struct by_group {
     uint32_t *v;
@@ -1504,7 +1504,7 @@ static int severity(enum verdict v)
 
 static bool role_loaded(const struct diagnosis *d, enum role r)
 {
-    return r != ROLE_UNKNOWN && r <= ROLE_CONFIGMGR && d->clock[r].present;
+    return r != ROLE_UNKNOWN && r < ROLE_COUNT && d->clock[r].present;
 }
 
 /* The files of the roles of a step that were given, in words: "ndes/NDESPlugin.log". */

@@ -92,7 +92,7 @@ struct diagnosis {
     size_t natt;
     uint32_t *evpool;     /* storage of all evidence lists */
     struct strpool words; /* the attempts' reasons and values */
-    struct clock clock[ROLE_CONFIGMGR + 1];
+    struct clock clock[ROLE_COUNT];
     enum role reference;
 };
 

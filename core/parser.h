@@ -31,6 +31,16 @@ struct parser {
     /* How sure it is that this head of a file is its format: 0 (not at all) to 100. */
     int (*sniff)(const char *head, size_t n);
 
+    /* For a binary format (a capture, an .evtx file, a DER certificate): how sure it is that
+     * these bytes, the whole file as read (s->raw), are its format: 0 to 100. NULL for text
+     * formats. Such a file is handed to parse() before any decoding, with s->raw and
+     * s->raw_size set and s->text unset: parse() renders each record as one line of text into
+     * a buffer it allocates in s->heap (freed with the source), sets s->text and s->size to
+     * it, and makes its events point into that text; the raw view shows that text. Its
+     * "lines" are those rendered lines (or the format's own record numbers, said in --sources
+     * by the parser's notes). sniff may then be a function that returns 0. */
+    int (*sniff_raw)(const unsigned char *raw, size_t n);
+
     /* Reads all of s->text into events appended to out, in line order. Every physical line
      * ends up in an event (parsed or raw), or counted in s->header or s->blank; the extra lines
      * of a multi-line entry are counted in s->continuation. Sets s->role and may set s->pstate.
@@ -62,6 +72,8 @@ extern const struct parser *const parser_table[];
 
 /* The parser with the highest sniff score above zero for this head, or NULL. */
 const struct parser *parser_sniff(const char *head, size_t n, int *score);
+/* The same among the parsers of binary formats, on the file's bytes. */
+const struct parser *parser_sniff_raw(const unsigned char *raw, size_t n, int *score);
 const struct parser *parser_by_name(const char *name);
 
 /* ---- helpers for parsers (core/parse.c) ---- */

@@ -393,10 +393,11 @@ static bool get_role(struct ctx *C, const yaml_node_t *n, const char *what, enum
 {
     if (n->type == YAML_SCALAR_NODE && role_from_name(scalar(n), out))
         return true;
-    static const char *const roles[] = { "ndes-iis", "crp-iis", "iis", "ndesplugin",
-                                         "crp",      "configmgr", "unknown" };
-    char list[128];
-    join(roles, sizeof roles / sizeof roles[0], list, sizeof list);
+    const char *roles[ROLE_COUNT];
+    for (int r = 0; r < ROLE_COUNT; r++)
+        roles[r] = role_name((enum role)((r + 1) % ROLE_COUNT)); /* "unknown" last */
+    char list[512];
+    join(roles, ROLE_COUNT, list, sizeof list);
     return fail_at(C, n, "%s: unknown role '%s': expected one of %s", what,
                    n->type == YAML_SCALAR_NODE ? show(scalar(n)).s : kind_name(n), list);
 }

@@ -426,7 +426,7 @@ static void attempt_text(FILE *f, const struct diagnosis *d, const struct attemp
 static void clocks_text(FILE *f, const struct diagnosis *d)
 {
     bool header = false;
-    for (int r = ROLE_UNKNOWN; r <= ROLE_CONFIGMGR; r++) {
+    for (int r = ROLE_UNKNOWN; r < ROLE_COUNT; r++) {
         const struct clock *c = &d->clock[r];
         if (!c->present || c->reference || (r != ROLE_NDES_IIS && r != ROLE_NDESPLUGIN &&
                                              r != ROLE_CRP_IIS && r != ROLE_CRP))

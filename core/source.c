@@ -53,13 +53,21 @@ const char *role_name(enum role r)
     case ROLE_NDESPLUGIN: return "ndesplugin";
     case ROLE_CRP: return "crp";
     case ROLE_CONFIGMGR: return "configmgr";
+    case ROLE_CAPTURE: return "capture";
+    case ROLE_CA_EVENTS: return "ca-events";
+    case ROLE_NDES_EVENTS: return "ndes-events";
+    case ROLE_DEVICE_EVENTS: return "device-events";
+    case ROLE_EVENTS: return "events";
+    case ROLE_CA_DB: return "ca-database";
+    case ROLE_CERT_STORE: return "cert-store";
+    case ROLE_CERT: return "certificate";
     default: return "unknown";
     }
 }
 
 bool role_from_name(const char *name, enum role *out)
 {
-    for (int r = ROLE_UNKNOWN; r <= ROLE_CONFIGMGR; r++) {
+    for (int r = ROLE_UNKNOWN; r < ROLE_COUNT; r++) {
         if (strcmp(role_name((enum role)r), name) == 0) {
             *out = (enum role)r;
             return true;

@@ -29,6 +29,15 @@ enum role {
     ROLE_NDESPLUGIN,  /* NDESPlugin.log (component NDESPlugin) */
     ROLE_CRP,         /* CRP.log (component CertificateRegistrationPoint) */
     ROLE_CONFIGMGR,   /* some other ConfigMgr / CMTrace log */
+    ROLE_CAPTURE,     /* a network capture (pcap, pcapng): the client's side of step 2 */
+    ROLE_CA_EVENTS,   /* the CA's Windows event log (Security 4886-4889, CertificationAuthority) */
+    ROLE_NDES_EVENTS, /* the NDES server's Windows event log (NetworkDeviceEnrollmentService) */
+    ROLE_DEVICE_EVENTS, /* a Windows device's event log (DeviceManagement-Enterprise-Diagnostics) */
+    ROLE_EVENTS,      /* some other Windows event log */
+    ROLE_CA_DB,       /* the CA database: certutil -view */
+    ROLE_CERT_STORE,  /* a certificate store: certutil -store, certutil -user -store My */
+    ROLE_CERT,        /* certificate files (PEM, DER) */
+    ROLE_COUNT
 };
 
 /* How the times of a source were turned into UTC. */

@@ -30,6 +30,24 @@ const struct parser *parser_sniff(const char *head, size_t n, int *score)
     return best;
 }
 
+const struct parser *parser_sniff_raw(const unsigned char *raw, size_t n, int *score)
+{
+    const struct parser *best = NULL;
+    int best_score = 0;
+    for (size_t i = 0; parser_table[i]; i++) {
+        if (!parser_table[i]->sniff_raw)
+            continue;
+        int sc = parser_table[i]->sniff_raw(raw, n);
+        if (sc > best_score) {
+            best_score = sc;
+            best = parser_table[i];
+        }
+    }
+    if (score)
+        *score = best_score;
+    return best;
+}
+
 const struct parser *parser_by_name(const char *name)
 {
     for (size_t i = 0; parser_table[i]; i++)
