@@ -32,15 +32,14 @@ const char *xkind_name(enum xkind k)
 struct classify_job {
     const struct diagnosis *d;
     const struct pb_candidates *sig, *mk;
-    size_t from, to;
-    void *md;
+    void *md[PARALLEL_MAX];
 };
 
-static void *classify_slice(void *arg)
+static void classify_slice(size_t from, size_t to, size_t t, void *arg)
 {
     struct classify_job *j = arg;
     const struct bundle *b = j->d->b;
-    for (size_t i = j->from; i < j->to; i++) {
+    for (size_t i = from; i < to; i++) {
         struct event *e = &b->ev[i];
         e->sig = 0;
         e->mark = MARK_NONE;
@@ -49,14 +48,11 @@ static void *classify_slice(void *arg)
         int k;
         enum mark m;
         playbook_classify_event(j->d->pb, &j->sig[e->src], &j->mk[e->src], b->src[e->src], e,
-                                j->md, &k, &m);
+                                j->md[t], &k, &m);
         e->sig = (uint16_t)(k + 1);
         e->mark = (uint8_t)m;
     }
-    return NULL;
 }
-
-#define CLASSIFY_THREADS_MAX 16
 
 static bool classify(struct diagnosis *d)
 {
@@ -70,35 +66,14 @@ static bool classify(struct diagnosis *d)
         ok = playbook_candidates(d->pb, b->src[i], &sig[i]) &&
              playbook_mark_candidates(d->pb, b->src[i], &mk[i]);
     }
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t n = cores > 1 ? (size_t)cores : 1;
-    if (n > CLASSIFY_THREADS_MAX)
-        n = CLASSIFY_THREADS_MAX;
-    if (b->nev < 4096)
-        n = 1; /* not worth a thread */
-    struct classify_job job[CLASSIFY_THREADS_MAX];
-    pthread_t th[CLASSIFY_THREADS_MAX];
-    bool running[CLASSIFY_THREADS_MAX] = { false };
-    size_t made = 0;
-    for (size_t t = 0; ok && t < n; t++) {
-        job[t] = (struct classify_job){ d, sig, mk, b->nev * t / n, b->nev * (t + 1) / n, NULL };
-        job[t].md = playbook_match_data_new(d->pb);
-        ok = job[t].md != NULL;
-        made += ok;
-    }
-    if (ok) {
-        for (size_t t = 1; t < n; t++)
-            running[t] = pthread_create(&th[t], NULL, classify_slice, &job[t]) == 0;
-        classify_slice(&job[0]);
-        for (size_t t = 1; t < n; t++) {
-            if (running[t])
-                pthread_join(th[t], NULL);
-            else
-                classify_slice(&job[t]); /* no thread: this one does it */
-        }
-    }
+    size_t n = parallel_slices(b->nev, 4096), made = 0;
+    struct classify_job job = { d, sig, mk, { NULL } };
+    for (; ok && made < n; made++)
+        ok = (job.md[made] = playbook_match_data_new(d->pb)) != NULL;
+    if (ok)
+        parallel_run(b->nev, n, classify_slice, &job);
     for (size_t t = 0; t < made; t++)
-        playbook_match_data_free(job[t].md);
+        playbook_match_data_free(job.md[t]);
     for (size_t i = 0; sig && mk && i < b->nsrc; i++) {
         pb_candidates_free(&sig[i]);
         pb_candidates_free(&mk[i]);
