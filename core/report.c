@@ -378,13 +378,20 @@ static void diagnosis_text_of(FILE *f, const struct diagnosis *d, const struct a
     fputs(")\n", f);
 }
 
-static void attempt_text(FILE *f, const struct diagnosis *d, const struct attempt *at)
+/* "Attempt 3 of 40: 2016-06-14 00:22:08.971Z .. 00:22:12.629Z", without the line end. */
+static void attempt_head(FILE *f, const struct diagnosis *d, const struct attempt *at)
 {
     char a[32], z[32];
     time_format_iso(at->start, a);
     time_format_iso(at->end, z);
     a[10] = ' ';
-    fprintf(f, "Attempt %" PRIu32 " of %zu: %s .. %s\n", at->id, d->natt, a, z + 11);
+    fprintf(f, "Attempt %" PRIu32 " of %zu: %s .. %s", at->id, d->natt, a, z + 11);
+}
+
+static void attempt_text(FILE *f, const struct diagnosis *d, const struct attempt *at)
+{
+    attempt_head(f, d, at);
+    fputc('\n', f);
     /* a user playbook's (?<device>...) may capture anything from the line */
     fputs("  device ", f);
     esc_text(f, span_cstr(at->device[0] ? at->device : "-"));
@@ -472,11 +479,8 @@ static bool compact(const struct diagnosis *d, size_t shown, const struct attemp
 
 static void attempt_line(FILE *f, const struct diagnosis *d, const struct attempt *at)
 {
-    char a[32], z[32];
-    time_format_iso(at->start, a);
-    time_format_iso(at->end, z);
-    a[10] = ' ';
-    fprintf(f, "Attempt %" PRIu32 " of %zu: %s .. %s  passed:", at->id, d->natt, a, z + 11);
+    attempt_head(f, d, at);
+    fputs("  passed:", f);
     for (int s = 0; s < PLAYBOOK_STEPS; s++)
         if (at->step[s].verdict == VERDICT_PASS)
             fprintf(f, " %d", s + 1);

@@ -112,6 +112,17 @@ static const char *next_space(const char *p, const char *end)
  * fields. Sixteen bytes at a time with SSE2, else eight with exact bit tricks (a byte is
  * flagged only when it is a space) where the machine allows; the spaces found are taken in
  * order. */
+/* A field of the line ends at sp: kept while there is room, counted; true when the split
+ * should stop there. */
+static inline bool field_end(struct span *f, size_t max, size_t *k, const char **start,
+                             const char *sp, bool stop)
+{
+    if (*k < max)
+        f[*k] = span_make(*start, (size_t)(sp - *start));
+    *start = sp + 1;
+    return ++*k == max && stop;
+}
+
 static size_t split_line(struct span line, struct span *f, size_t max, bool stop)
 {
     const char *p = line.p, *end = line.p + line.n, *start = p;
@@ -124,15 +135,9 @@ static size_t split_line(struct span line, struct span *f, size_t max, bool stop
     for (; end - p >= 16; p += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
         unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, spaces));
-        while (m) {
-            const char *sp = p + __builtin_ctz(m);
-            if (k < max)
-                f[k] = span_make(start, (size_t)(sp - start));
-            if (++k == max && stop)
+        for (; m; m &= m - 1)
+            if (field_end(f, max, &k, &start, p + __builtin_ctz(m), stop))
                 return k;
-            start = sp + 1;
-            m &= m - 1;
-        }
     }
 #elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t lo7 = 0x7F7F7F7F7F7F7F7Full, spaces = 0x2020202020202020ull;
@@ -141,26 +146,14 @@ static size_t split_line(struct span line, struct span *f, size_t max, bool stop
         memcpy(&w, p, 8);
         uint64_t x = w ^ spaces; /* a space becomes a zero byte */
         uint64_t m = ~(((x & lo7) + lo7) | x | lo7);
-        while (m) {
-            const char *sp = p + (__builtin_ctzll(m) >> 3);
-            if (k < max)
-                f[k] = span_make(start, (size_t)(sp - start));
-            if (++k == max && stop)
+        for (; m; m &= m - 1)
+            if (field_end(f, max, &k, &start, p + (__builtin_ctzll(m) >> 3), stop))
                 return k;
-            start = sp + 1;
-            m &= m - 1;
-        }
     }
 #endif
-    for (; p < end; p++) {
-        if (*p != ' ')
-            continue;
-        if (k < max)
-            f[k] = span_make(start, (size_t)(p - start));
-        if (++k == max && stop)
+    for (; p < end; p++)
+        if (*p == ' ' && field_end(f, max, &k, &start, p, stop))
             return k;
-        start = p + 1;
-    }
     if (k < max)
         f[k] = span_make(start, (size_t)(end - start));
     return k + 1;
