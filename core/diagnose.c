@@ -748,6 +748,7 @@ uint32_t skew_best(const int64_t *lo, const int64_t *hi, size_t n, int64_t *best
      * nearest to 0, and within it its middle */
     int count = 0, top = 0;
     int64_t pick = 0, pick_dist = INT64_MAX;
+    size_t jc = 0; /* the next close after i: it only moves forward */
     for (size_t i = 0; i < m; i++) {
         bool close = ep[i] & 1;
         count += close ? -1 : 1;
@@ -755,12 +756,12 @@ uint32_t skew_best(const int64_t *lo, const int64_t *hi, size_t n, int64_t *best
             continue;
         /* a region of `count` starts here and ends at the next endpoint that closes */
         int64_t a = (int64_t)(ep[i] >> 1) - EP_BIAS, z = a;
-        for (size_t j = i + 1; j < m; j++) {
-            if (ep[j] & 1) {
-                z = (int64_t)(ep[j] >> 1) - EP_BIAS;
-                break;
-            }
-        }
+        if (jc <= i)
+            jc = i + 1;
+        while (jc < m && !(ep[jc] & 1))
+            jc++;
+        if (jc < m)
+            z = (int64_t)(ep[jc] >> 1) - EP_BIAS;
         int64_t cand, dist;
         if (a <= 0 && 0 <= z) {
             cand = 0;
