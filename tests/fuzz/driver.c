@@ -1,15 +1,29 @@
 /* driver.c - runs a fuzz harness without libFuzzer: LLVMFuzzerTestOneInput on every file
  * given, and on every file in the folders given (in name order). Each input's name is printed
- * before it runs, so that a crash or a sanitizer report names it. */
+ * before it runs, so that a crash or a sanitizer report names it. An input that runs longer
+ * than FUZZ_INPUT_SECONDS (default 30) fails, so that a slow input once fixed stays fast. */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fuzz_common.h"
+
+static unsigned input_seconds = 30;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char msg[] = "input took too long (FUZZ_INPUT_SECONDS)\n";
+    ssize_t w = write(2, msg, sizeof msg - 1);
+    (void)w;
+    _exit(70);
+}
 
 static int run_file(const char *path)
 {
@@ -52,7 +66,9 @@ static int run_file(const char *path)
     }
     memcpy(exact, buf, n);
     free(buf);
+    alarm(input_seconds);
     LLVMFuzzerTestOneInput(exact, n);
+    alarm(0);
     free(exact);
     return 0;
 }
@@ -90,7 +106,8 @@ static int run_dir(const char *path, size_t *count)
             bad = 1;
             break;
         }
-        snprintf(names[n], len, "%s/%s", path, de->d_name);
+        size_t pl = strlen(path);
+        snprintf(names[n], len, "%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/", de->d_name);
         n++;
     }
     closedir(d);
@@ -112,6 +129,13 @@ int main(int argc, char **argv)
 {
     int bad = 0;
     size_t count = 0;
+    const char *lim = getenv("FUZZ_INPUT_SECONDS");
+    if (lim && atoi(lim) > 0)
+        input_seconds = (unsigned)atoi(lim);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigaction(SIGALRM, &sa, NULL);
     for (int i = 1; i < argc; i++) {
         struct stat st;
         if (stat(argv[i], &st) != 0) {
