@@ -5,6 +5,8 @@
 #   make demo    open the interface on the bundled busy day (prints its report without a terminal)
 #   make bench   generate cases of 100 MB and 1 GB (BENCH_BIG=1: 4 GB too) and time scepscope
 #                against wc -l, grep and lnav on them
+#   make fuzz    build a libFuzzer harness (clang) for each parser, loader and a whole case, and
+#                run each for FUZZ_SECONDS (default 60); crashes go to build/fuzz/crashes/NAME/
 #   make deps    install the Debian packages the build and the tests need
 
 CC       ?= cc
@@ -15,6 +17,8 @@ DEB_BUILD := make gcc pkg-config libncurses-dev libpcre2-dev libyaml-dev
 DEB_TEST  := libcmocka-dev tmux less
 # only for `make bench`: the tool compared against, and GNU time for peak memory
 DEB_BENCH := lnav time
+# only for `make fuzz`: clang with libFuzzer and the sanitizer runtimes
+DEB_FUZZ  := clang libclang-rt-14-dev
 DEB_EXTRA :=
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -48,7 +52,20 @@ LIB_OBJ_A := $(patsubst %.c,$(BA)/%.o,$(LIB_SRC))
 TESTS     := $(addprefix $(B)/tests/,$(TEST_NAMES))
 TESTS_A   := $(addprefix $(BA)/tests/,$(TEST_NAMES))
 
-.PHONY: all deps test demo bench clean
+# fuzz harnesses: linked with tests/fuzz/driver.c for `make test` (gcc, both builds), with
+# libFuzzer (clang) for `make fuzz`
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+FUZZ_HDRS  := $(wildcard tests/fuzz/*.h)
+FUZZ_T     := $(addprefix $(B)/fuzz/fuzz_,$(FUZZ_NAMES))
+FUZZ_T_A   := $(addprefix $(BA)/fuzz/fuzz_,$(FUZZ_NAMES))
+BF         := build/fuzz
+FUZZ_CC    ?= clang
+FUZZ_SECONDS ?= 60
+LIB_OBJ_F  := $(patsubst %.c,$(BF)/obj/%.o,$(LIB_SRC))
+FUZZ_BIN   := $(addprefix $(BF)/fuzz_,$(FUZZ_NAMES))
+
+.PHONY: all deps test demo bench fuzz clean
 .DEFAULT_GOAL := all
 
 all: deps
@@ -117,8 +134,17 @@ $(BA)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BA)/libscepscope.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(SAN) $(TEST_CFLAGS) -Itests/unit -o $@ $< $(BA)/libscepscope.a $(PKG_LIBS) $(TEST_LIBS)
 
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(FUZZ_HDRS) $(B)/libscepscope.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/fuzz -o $@ $< tests/fuzz/driver.c $(B)/libscepscope.a $(PKG_LIBS)
+
+$(BA)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(FUZZ_HDRS) $(BA)/libscepscope.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(SAN) -Itests/fuzz -o $@ $< tests/fuzz/driver.c $(BA)/libscepscope.a \
+	    $(PKG_LIBS)
+
 test: deps
-	@$(MAKE) --no-print-directory scepscope $(TESTS) $(BA)/scepscope $(TESTS_A)
+	@$(MAKE) --no-print-directory scepscope $(TESTS) $(FUZZ_T) $(BA)/scepscope $(TESTS_A) $(FUZZ_T_A)
 	@sh tests/run.sh "$(B)" "$(BA)" $(TEST_NAMES)
 
 # ---- demo ----------------------------------------------------------------------------------
@@ -136,6 +162,24 @@ bench: deps
 	@$(MAKE) --no-print-directory deps DEB_EXTRA="$(DEB_BENCH)"
 	@$(MAKE) --no-print-directory scepscope build/bench/gen
 	@sh tests/bench/run.sh $(BENCH_SIZES)
+
+# ---- fuzzing (not part of make test: it runs for as long as it is given) ------------------
+$(BF)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CFLAGS_ALL) $(SAN) -fsanitize=fuzzer-no-link -O1 -c -o $@ $<
+
+$(BF)/libscepscope.a: $(LIB_OBJ_F)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BF)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HDRS) $(BF)/libscepscope.a
+	$(FUZZ_CC) $(CFLAGS_ALL) $(SAN) -fsanitize=fuzzer -O1 -Itests/fuzz -o $@ $< \
+	    $(BF)/libscepscope.a $(PKG_LIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory deps DEB_EXTRA="$(DEB_FUZZ)"
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@sh tests/fuzz/fuzz.sh "$(BF)" "$(FUZZ_SECONDS)" $(FUZZ_NAMES)
 
 clean:
 	rm -rf build scepscope

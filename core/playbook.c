@@ -438,6 +438,14 @@ static const char *const step_keys[STK_COUNT] = {
     "number", "label", "title", "summary", "check", "evidence", "roles",
 };
 
+/* The ids seen so far, for the uniqueness check: a scan of every earlier id for each new one
+ * made a file of many signatures quadratic (65,000 took 14 s). Open addressing; a slot holds
+ * an id's position + 1 in the base playbook's list followed by this file's (0: empty). */
+struct idset {
+    uint32_t *slot;
+    size_t mask;
+};
+
 /* What one file says: a whole playbook, or what an extra file adds to one. */
 struct part {
     struct playbook pb;
@@ -446,7 +454,47 @@ struct part {
     unsigned step_given[PLAYBOOK_STEPS];      /* bit per STK_*; STK_NUMBER: the step is there */
     yaml_node_t *step_node[PLAYBOOK_STEPS];
     const struct playbook *base;              /* extra file: the playbook it adds to */
+    struct idset sig_ids, expect_ids;
 };
+
+static size_t id_hash(const char *id)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *id; id++)
+        h = (h ^ (unsigned char)*id) * 1099511628211u;
+    return (size_t)(h ^ (h >> 32));
+}
+
+/* Room for n ids (at most half full). False when out of memory. */
+static bool idset_init(struct idset *t, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    free(t->slot);
+    t->slot = calloc(cap, sizeof *t->slot);
+    t->mask = cap - 1;
+    return t->slot != NULL;
+}
+
+/* The position (0-based, as given to idset_add) of an id equal to id, or -1. name(ctx, pos)
+ * gives the id at a position. */
+static long idset_find(const struct idset *t, const char *id,
+                       const char *(*name)(const void *, size_t), const void *ctx)
+{
+    for (size_t i = id_hash(id) & t->mask; t->slot[i]; i = (i + 1) & t->mask)
+        if (strcmp(name(ctx, t->slot[i] - 1), id) == 0)
+            return (long)(t->slot[i] - 1);
+    return -1;
+}
+
+static void idset_add(struct idset *t, const char *id, size_t pos)
+{
+    size_t i = id_hash(id) & t->mask;
+    while (t->slot[i])
+        i = (i + 1) & t->mask;
+    t->slot[i] = (uint32_t)pos + 1;
+}
 
 static bool read_windows(struct ctx *C, yaml_node_t *n, struct part *P)
 {
@@ -627,12 +675,16 @@ static bool read_sources(struct ctx *C, yaml_node_t *map, struct pb_sig *g, cons
     return true;
 }
 
-static const struct pb_sig *find_sig(const struct pb_sig *v, size_t n, const char *id)
+/* Signature pos of the base playbook's list followed by this file's. */
+static const struct pb_sig *sig_at(const struct part *P, size_t pos)
 {
-    for (size_t i = 0; i < n; i++)
-        if (v[i].id && strcmp(v[i].id, id) == 0)
-            return &v[i];
-    return NULL;
+    size_t nbase = P->base ? P->base->nsigs : 0;
+    return pos < nbase ? &P->base->sigs[pos] : &P->pb.sigs[pos - nbase];
+}
+
+static const char *sig_id_at(const void *P, size_t pos)
+{
+    return sig_at(P, pos)->id;
 }
 
 static bool read_sig_id(struct ctx *C, yaml_node_t *map, const struct kv *k, struct part *P,
@@ -642,12 +694,12 @@ static bool read_sig_id(struct ctx *C, yaml_node_t *map, const struct kv *k, str
         return fail_at(C, map, "a signature needs an 'id' (a name unique in the playbook)");
     if (!get_text(C, k[SK_ID].val, "signature id", &g->id))
         return false;
-    const struct pb_sig *dup = find_sig(P->pb.sigs, P->pb.nsigs - 1, g->id);
-    if (!dup && P->base)
-        dup = find_sig(P->base->sigs, P->base->nsigs, g->id);
-    if (dup)
+    long dup = idset_find(&P->sig_ids, g->id, sig_id_at, P);
+    if (dup >= 0)
         return fail_at(C, k[SK_ID].val, "signature id '%s' is already used (by the signature at "
-                       "%s:%d): ids must be unique", show(g->id).s, show(dup->file).s, dup->line);
+                       "%s:%d): ids must be unique", show(g->id).s,
+                       show(sig_at(P, (size_t)dup)->file).s, sig_at(P, (size_t)dup)->line);
+    idset_add(&P->sig_ids, g->id, (P->base ? P->base->nsigs : 0) + P->pb.nsigs - 1);
     if (!(g->file = strdup(C->name)))
         return oom(C, map);
     g->line = (int)map->start_mark.line + 1;
@@ -720,8 +772,10 @@ static bool read_sigs(struct ctx *C, yaml_node_t *list, struct part *P)
         return fail_at(C, list, "too many signatures: at most %u in all", PB_MAX_SIGS);
     if (!n)
         return true;
-    if (!(P->pb.sigs = calloc(n, sizeof *P->pb.sigs)))
+    if (!(P->pb.sigs = calloc(n, sizeof *P->pb.sigs)) || !idset_init(&P->sig_ids, have + n))
         return oom(C, list);
+    for (size_t i = 0; i < have; i++)
+        idset_add(&P->sig_ids, P->base->sigs[i].id, i);
     for (size_t i = 0; i < n; i++) {
         yaml_node_t *map = node_at(C, list->data.sequence.items.start[i]);
         if (!map)
@@ -742,12 +796,12 @@ static const char *const expect_keys[XK_COUNT] = {
     "fix",
 };
 
-static bool expect_id_used(const struct pb_expect *v, size_t n, const char *id)
+/* Expectation pos of the base playbook's list followed by this file's. */
+static const char *expect_id_at(const void *ctx, size_t pos)
 {
-    for (size_t i = 0; i < n; i++)
-        if (v[i].id && strcmp(v[i].id, id) == 0)
-            return true;
-    return false;
+    const struct part *P = ctx;
+    size_t nbase = P->base ? P->base->nexpects : 0;
+    return pos < nbase ? P->base->expects[pos].id : P->pb.expects[pos - nbase].id;
 }
 
 static bool read_expect_id(struct ctx *C, yaml_node_t *map, const struct kv *k, struct part *P,
@@ -757,10 +811,10 @@ static bool read_expect_id(struct ctx *C, yaml_node_t *map, const struct kv *k, 
         return fail_at(C, map, "an expectation needs an 'id' (a name unique in the playbook)");
     if (!get_text(C, k[XK_ID].val, "expectation id", &x->id))
         return false;
-    if (expect_id_used(P->pb.expects, P->pb.nexpects - 1, x->id) ||
-        (P->base && expect_id_used(P->base->expects, P->base->nexpects, x->id)))
+    if (idset_find(&P->expect_ids, x->id, expect_id_at, P) >= 0)
         return fail_at(C, k[XK_ID].val, "expectation id '%s' is already used: ids must be "
                        "unique", show(x->id).s);
+    idset_add(&P->expect_ids, x->id, (P->base ? P->base->nexpects : 0) + P->pb.nexpects - 1);
     return true;
 }
 
@@ -822,8 +876,12 @@ static bool read_expects(struct ctx *C, yaml_node_t *list, struct part *P)
         return false;
     if (!n)
         return true;
-    if (!(P->pb.expects = calloc(n, sizeof *P->pb.expects)))
+    size_t have = P->base ? P->base->nexpects : 0;
+    if (!(P->pb.expects = calloc(n, sizeof *P->pb.expects)) ||
+        !idset_init(&P->expect_ids, have + n))
         return oom(C, list);
+    for (size_t i = 0; i < have; i++)
+        idset_add(&P->expect_ids, P->base->expects[i].id, i);
     for (size_t i = 0; i < n; i++) {
         yaml_node_t *map = node_at(C, list->data.sequence.items.start[i]);
         if (!map)
@@ -1233,6 +1291,8 @@ static bool load_doc(struct playbook *into, struct ctx *C, yaml_node_t *root)
     bool ok = read_part(C, root, &P) && index_fieldnames(C, root, &P.pb, into) &&
               (P.full ? commit_full(C, root, into, &P) : commit_extra(C, root, into, &P));
     playbook_free(&P.pb);
+    free(P.sig_ids.slot);
+    free(P.expect_ids.slot);
     if (ok) {
         index_fieldnames(C, root, into, NULL);
         index_conditions(into);
