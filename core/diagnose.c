@@ -1078,21 +1078,39 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
     if (!nm)
         return true;
     *moved = true;
-    struct event *m = malloc(nm * sizeof *m);
-    if (!m)
+    /* the moved events, by clock group: each group is in order already, having moved as one */
+    size_t count[ROLE_COUNT] = { 0 }, at[ROLE_COUNT], end[ROLE_COUNT];
+    for (size_t i = 0; i < b->nev; i++)
+        if (b->ev[i].t != TIME_NONE && offset_of(d, b->ev[i].src) != 0)
+            count[b->src[b->ev[i].src]->role]++;
+    struct event *g = malloc(nm * sizeof *g), *m = malloc(nm * sizeof *m);
+    if (!g || !m) {
+        free(g);
+        free(m);
         return false;
+    }
+    for (size_t r = 0, sum = 0; r < ROLE_COUNT; sum += count[r], r++)
+        at[r] = end[r] = sum;
     size_t k = 0, j = 0;
     for (size_t i = 0; i < b->nev; i++) {
         struct event e = b->ev[i];
         int64_t off = e.t != TIME_NONE ? offset_of(d, e.src) : 0;
         if (off) {
             e.t += off;
-            m[j++] = e;
+            g[end[b->src[e.src]->role]++] = e;
         } else {
             b->ev[k++] = e;
         }
     }
-    qsort(m, nm, sizeof *m, cmp_event_time);
+    /* the groups merged: a few of them, so the least head is found by looking at each */
+    for (; j < nm; j++) {
+        size_t best = ROLE_COUNT;
+        for (size_t r = 0; r < ROLE_COUNT; r++)
+            if (at[r] < end[r] && (best == ROLE_COUNT || cmp_event_time(&g[at[r]], &g[at[best]]) < 0))
+                best = r;
+        m[j] = g[at[best]++];
+    }
+    free(g);
     size_t o = b->nev;
     while (j > 0) {
         if (k > 0 && cmp_event_time(&b->ev[k - 1], &m[j - 1]) > 0)
