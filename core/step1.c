@@ -5,46 +5,29 @@
  * signature joins the attempt whose span holds it, widened by the playbook's preamble window,
  * as evidence of its step (the nearest attempt when several do).
  *
- * The automatic sync schedule per platform is the seed's ("SCEP Certificate Deployment -
- * Troubleshooting Reference", step 1 CLIENT): iOS every 15 minutes for 6 hours and then
- * every 6 hours; Android every 3 minutes for 15 minutes, then every 15 minutes for 2 hours,
- * and then every 8 hours; Windows (Phone) every 5 minutes for 15 minutes, then every 15
- * minutes for 2 hours, and then every 8 hours. */
+ * The automatic sync schedule per platform is the playbook's (sync_schedule:, from the seed's
+ * step 1): from the last sync seen, the next automatic one is due after the steady interval
+ * (the enrollment time, which would place it in the faster first hours, is not in the logs).
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bundle.h"
+#include "playbook.h"
 #include "parser.h"
 #include "step1.h"
 #include "timeutil.h"
 
-#define MIN_US (60 * US_PER_SEC)
-
-struct phase {
-    int64_t every;  /* interval */
-    int64_t until;  /* since enrollment; 0: for ever */
-};
-
-static const struct phase schedule[PLATFORM_COUNT][3] = {
-    [PLATFORM_WINDOWS] = { { 5 * MIN_US, 15 * MIN_US }, { 15 * MIN_US, 135 * MIN_US },
-                           { 480 * MIN_US, 0 } },
-    [PLATFORM_IOS] = { { 15 * MIN_US, 360 * MIN_US }, { 360 * MIN_US, 0 }, { 360 * MIN_US, 0 } },
-    [PLATFORM_ANDROID] = { { 3 * MIN_US, 15 * MIN_US }, { 15 * MIN_US, 135 * MIN_US },
-                           { 480 * MIN_US, 0 } },
-};
-
-/* How the steady part is said, and how to sync by hand. */
-static const char *const steady_words[PLATFORM_COUNT] = {
-    "every 8 hours after the first 2 hours 15 minutes",
-    "every 6 hours after the first 6 hours",
-    "every 8 hours after the first 2 hours 15 minutes",
-};
+/* How to sync by hand. */
 static const char *const manual_sync[PLATFORM_COUNT] = {
     "Settings > Accounts > Access work or school > Info > Sync",
     "Company Portal > Devices > this device > Check Settings",
     "Company Portal > Devices > this device > Check Device Settings",
 };
+
+_Static_assert((int)PLATFORM_COUNT == (int)PB_SYNC_PLATFORMS,
+               "platforms in the order of the playbook's sync_schedule");
 
 const char *platform_name(enum platform p)
 {
@@ -52,35 +35,62 @@ const char *platform_name(enum platform p)
     return p < PLATFORM_COUNT ? n[p] : "?";
 }
 
-int64_t step1_next_sync(enum platform p, int64_t enrolled, int64_t last)
+int64_t step1_next_sync(const struct pb_sync *sy, int64_t enrolled, int64_t last)
 {
-    if (p >= PLATFORM_COUNT || last == TIME_NONE)
+    if (!sy || !sy->given || last == TIME_NONE)
         return TIME_NONE;
-    const struct phase *ph = schedule[p];
+    int64_t first = (int64_t)(sy->first * (double)US_PER_SEC);
+    int64_t first_for = (int64_t)(sy->first_for * (double)US_PER_SEC);
+    int64_t then = (int64_t)(sy->then * (double)US_PER_SEC);
+    int64_t then_for = (int64_t)(sy->then_for * (double)US_PER_SEC);
+    int64_t steady = (int64_t)(sy->steady * (double)US_PER_SEC);
     if (enrolled == TIME_NONE || last < enrolled)
-        return last + ph[2].every;
-    int64_t since = last - enrolled;
+        return last + steady;
     /* the interval of the phase the sync fell in */
-    for (int i = 0; i < 3; i++)
-        if (ph[i].until == 0 || since < ph[i].until)
-            return last + ph[i].every;
-    return last + ph[2].every;
+    int64_t since = last - enrolled;
+    if (since < first_for && first > 0)
+        return last + first;
+    if (since < first_for + then_for && then > 0)
+        return last + then;
+    return last + steady;
 }
 
-void step1_words(enum platform p, int64_t last, char *out, size_t cap)
+/* "8 hours", "2 hours 15 minutes", "45 seconds" */
+static void duration_words(double sec, char *out, size_t cap)
 {
-    char a[32], z[32];
+    long s = (long)(sec + 0.5), h = s / 3600, m = s % 3600 / 60, r = s % 60;
+    int n = 0;
+    out[0] = 0;
+    if (h)
+        n += snprintf(out + n, cap - (size_t)n, "%ld hour%s", h, h == 1 ? "" : "s");
+    if (m && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n, "%s%ld minute%s", n ? " " : "", m,
+                      m == 1 ? "" : "s");
+    if ((r || !n) && (size_t)n < cap)
+        snprintf(out + n, cap - (size_t)n, "%s%ld second%s", n ? " " : "", r, r == 1 ? "" : "s");
+}
+
+void step1_words(const struct pb_sync *sy, enum platform p, int64_t last, char *out, size_t cap)
+{
+    char a[32], z[32], every[64], after[64];
     time_format_iso(last, a);
-    time_format_iso(step1_next_sync(p, TIME_NONE, last), z);
-    a[19] = 0; /* HH:MM:SS */
-    z[16] = 0; /* HH:MM */
+    a[10] = ' ';
+    a[19] = 0; /* YYYY-MM-DD HH:MM:SS */
+    int64_t next = step1_next_sync(sy, TIME_NONE, last);
+    if (next == TIME_NONE) {
+        snprintf(out, cap, "last sync seen %s (%s); for a clean repro, sync the device by hand "
+                 "(%s)", a, platform_name(p), manual_sync[p]);
+        return;
+    }
+    time_format_iso(next, z);
+    z[10] = ' ';
+    z[16] = 0; /* YYYY-MM-DD HH:MM */
+    duration_words(sy->steady, every, sizeof every);
+    duration_words(sy->first_for + sy->then_for, after, sizeof after);
     snprintf(out, cap,
-             "last sync seen %s %s (%s): the next automatic sync is due about %s %s UTC (%s); "
-             "for a clean repro, sync the device by hand (%s)",
-             (char[11]){ a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], 0 },
-             a + 11, platform_name(p), (char[11]){ z[0], z[1], z[2], z[3], z[4], z[5], z[6],
-                                                   z[7], z[8], z[9], 0 },
-             z + 11, steady_words[p], manual_sync[p]);
+             "last sync seen %s (%s): the next automatic sync is due about %s UTC (every %s "
+             "after the first %s); for a clean repro, sync the device by hand (%s)",
+             a, platform_name(p), z, every, after, manual_sync[p]);
 }
 
 static bool is_event_log(enum role r)
@@ -286,7 +296,8 @@ bool step1_run(struct diagnosis *d)
         if (last == TIME_NONE)
             continue;
         char words[400];
-        step1_words(PLATFORM_WINDOWS, last, words, sizeof words);
+        step1_words(&d->pb->sync[PLATFORM_WINDOWS], PLATFORM_WINDOWS, last, words,
+                    sizeof words);
         struct step_result *r = &at->step[0];
         const char *kept;
         if (r->verdict == VERDICT_NONE && r->reason[0] &&

@@ -23,6 +23,7 @@ void wev_out_free(struct wev_out *o)
     if (o->st) {
         free(o->st->r);
         free(o->st->f);
+        free(o->st->aux);
         free(o->st);
     }
     memset(o, 0, sizeof *o);
@@ -532,6 +533,28 @@ bool wev_render_xml(struct wev_out *o, const char *p, size_t n, uint64_t fallbac
     if (d->has[WK_ID])
         span_u64(d->key[WK_ID], &id);
     r->line = d->has[WK_RECORD] && span_u64(d->key[WK_RECORD], &rec) && rec ? rec : fallback_line;
+    if (d->has[WK_RECORD] && span_u64(d->key[WK_RECORD], &rec)) {
+        struct wev_state *st = o->st;
+        char digits[24];
+        int k = snprintf(digits, sizeof digits, "%llu", (unsigned long long)rec);
+        if (st->naux + (size_t)k > st->capaux) {
+            size_t cap = st->capaux ? st->capaux * 2 : 1024;
+            while (cap < st->naux + (size_t)k)
+                cap *= 2;
+            char *v = realloc(st->aux, cap);
+            if (!v) {
+                free(d);
+                o->oom = true;
+                return false;
+            }
+            st->aux = v;
+            st->capaux = cap;
+        }
+        memcpy(st->aux + st->naux, digits, (size_t)k);
+        r->key_off[WK_RECORD] = (uint32_t)st->naux;
+        r->key_len[WK_RECORD] = (uint32_t)k;
+        st->naux += (size_t)k;
+    }
     int64_t t;
     if (d->has_time && wev_parse_systemtime(d->time.p, d->time.n, &t))
         r->t = t;
@@ -675,8 +698,13 @@ bool wev_field(const struct source *s, const struct event *ev, const char *name,
     for (int k = 0; k < WK_COUNT; k++) {
         if (strcmp(name, keys[k]) != 0)
             continue;
-        if (k == WK_RECORD)
-            return false; /* the record number is the event's line */
+        const struct wev_state *st = s->pstate;
+        if (k == WK_RECORD) {
+            if (!r->key_len[k])
+                return false;
+            *out = span_make(st->aux + r->key_off[k], r->key_len[k]);
+            return true;
+        }
         if (!r->key_off[k] && !r->key_len[k])
             return false;
         *out = span_make(s->text + r->key_off[k], r->key_len[k]);
@@ -705,6 +733,7 @@ void wev_free_state(struct source *s)
         return;
     free(st->r);
     free(st->f);
+    free(st->aux);
     free(st);
     s->pstate = NULL;
 }

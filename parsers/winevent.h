@@ -34,6 +34,9 @@ struct wev_state {
     size_t n, cap;
     struct wev_field *f;
     size_t nf, capf;
+    char *aux;                 /* what field() gives that the line does not show: the record
+                                  number (key_off[WK_RECORD] is an offset into it) */
+    size_t naux, capaux;
 };
 
 struct wev_out {

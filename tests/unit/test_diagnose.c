@@ -73,6 +73,10 @@ static void test_success_case_one_attempt_all_steps(void **state)
     /* steps 1 and 6 from the device's events; step 1 says when the device syncs next */
     assert_non_null(strstr(at->step[0].reason, "last sync seen 2016-06-10 02:44:03 (Windows)"));
     assert_non_null(strstr(at->step[0].reason, "due about 2016-06-10 10:44 UTC"));
+    /* the schedule comes from the playbook */
+    assert_true(r->pb.sync[PB_SYNC_WINDOWS].given);
+    assert_true(r->pb.sync[PB_SYNC_WINDOWS].steady == 28800);
+    assert_true(r->pb.sync[PB_SYNC_IOS].first == 900);
     /* every line of the six logs from 02:44:03 on belongs to the attempt */
     size_t in = 0;
     for (size_t i = 0; i < r->b.nev; i++)

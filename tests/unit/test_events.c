@@ -79,6 +79,7 @@ static void test_xml_one_line(void **state)
     assert_string_equal(t_field(c, 0, "Attributes"),
                         "CertificateTemplate:IntuneSCEP ccm:NDES01.contoso.com");
     assert_string_equal(t_field(c, 1, "Disposition"), "3");
+    assert_string_equal(t_field(c, 1, "record"), "90412");
     assert_string_equal(t_field(c, 1, "level"), "info");
     assert_null(t_field(c, 1, "NoSuchField"));
     t_free(c);
@@ -345,28 +346,40 @@ static void test_evtx_refusals(void **state)
 static void test_step1_schedule(void **state)
 {
     (void)state;
+    /* the seed's schedules, as the built-in playbook gives them */
+    const struct pb_sync win = { true, 300, 900, 900, 7200, 28800 };
+    const struct pb_sync ios = { true, 900, 21600, 21600, 0, 21600 };
+    const struct pb_sync android = { true, 180, 900, 900, 7200, 28800 };
+    const struct pb_sync none = { 0 };
     const int64_t H = 3600 * US_PER_SEC, M = 60 * US_PER_SEC;
     int64_t last = civil_to_us(2016, 6, 10, 2, 40, 11, 0);
     /* enrollment unknown: the steady interval */
-    assert_true(step1_next_sync(PLATFORM_WINDOWS, TIME_NONE, last) == last + 8 * H);
-    assert_true(step1_next_sync(PLATFORM_ANDROID, TIME_NONE, last) == last + 8 * H);
-    assert_true(step1_next_sync(PLATFORM_IOS, TIME_NONE, last) == last + 6 * H);
+    assert_true(step1_next_sync(&win, TIME_NONE, last) == last + 8 * H);
+    assert_true(step1_next_sync(&android, TIME_NONE, last) == last + 8 * H);
+    assert_true(step1_next_sync(&ios, TIME_NONE, last) == last + 6 * H);
     /* enrolled at T: the first phases */
     int64_t T = last;
-    assert_true(step1_next_sync(PLATFORM_WINDOWS, T, T + 5 * M) == T + 10 * M);
-    assert_true(step1_next_sync(PLATFORM_WINDOWS, T, T + 20 * M) == T + 35 * M);
-    assert_true(step1_next_sync(PLATFORM_WINDOWS, T, T + 3 * H) == T + 11 * H);
-    assert_true(step1_next_sync(PLATFORM_ANDROID, T, T + 6 * M) == T + 9 * M);
-    assert_true(step1_next_sync(PLATFORM_IOS, T, T + 1 * H) == T + 1 * H + 15 * M);
-    assert_true(step1_next_sync(PLATFORM_IOS, T, T + 7 * H) == T + 13 * H);
-    assert_true(step1_next_sync(PLATFORM_WINDOWS, TIME_NONE, TIME_NONE) == TIME_NONE);
+    assert_true(step1_next_sync(&win, T, T + 5 * M) == T + 10 * M);
+    assert_true(step1_next_sync(&win, T, T + 20 * M) == T + 35 * M);
+    assert_true(step1_next_sync(&win, T, T + 3 * H) == T + 11 * H);
+    assert_true(step1_next_sync(&android, T, T + 6 * M) == T + 9 * M);
+    assert_true(step1_next_sync(&android, T, T + 2 * H) == T + 2 * H + 15 * M);
+    assert_true(step1_next_sync(&ios, T, T + 1 * H) == T + 1 * H + 15 * M);
+    assert_true(step1_next_sync(&ios, T, T + 7 * H) == T + 13 * H);
+    /* no schedule, no time */
+    assert_true(step1_next_sync(&win, TIME_NONE, TIME_NONE) == TIME_NONE);
+    assert_true(step1_next_sync(&none, TIME_NONE, last) == TIME_NONE);
     char w[400];
-    step1_words(PLATFORM_WINDOWS, last, w, sizeof w);
-    assert_non_null(strstr(w, "last sync seen 2016-06-10 02:40:11 (Windows)"));
-    assert_non_null(strstr(w, "due about 2016-06-10 10:40 UTC"));
-    assert_non_null(strstr(w, "Access work or school"));
-    step1_words(PLATFORM_IOS, last, w, sizeof w);
-    assert_non_null(strstr(w, "08:40 UTC"));
+    step1_words(&win, PLATFORM_WINDOWS, last, w, sizeof w);
+    assert_string_equal(w, "last sync seen 2016-06-10 02:40:11 (Windows): the next automatic "
+                           "sync is due about 2016-06-10 10:40 UTC (every 8 hours after the "
+                           "first 2 hours 15 minutes); for a clean repro, sync the device by "
+                           "hand (Settings > Accounts > Access work or school > Info > Sync)");
+    step1_words(&ios, PLATFORM_IOS, last, w, sizeof w);
+    assert_non_null(strstr(w, "due about 2016-06-10 08:40 UTC (every 6 hours after the first 6 "
+                              "hours)"));
+    step1_words(&none, PLATFORM_ANDROID, last, w, sizeof w);
+    assert_non_null(strstr(w, "last sync seen 2016-06-10 02:40:11 (Android); for a clean repro"));
 }
 
 int main(void)
