@@ -10,6 +10,7 @@
 #include "diagnose.h"
 #include "parallel.h"
 #include "parser.h"
+#include "step1.h"
 #include "timeline.h"
 #include "timeutil.h"
 #include "trace.h"
@@ -1732,6 +1733,8 @@ bool diagnose_run(struct diagnosis *d, struct bundle *b, const struct playbook *
     if (!judge(d))
         return false;
     if (!identify(d))
+        return false;
+    if (!step1_run(d))
         return false;
     trace_mark("judged", 0);
     return true;

@@ -451,6 +451,7 @@ struct part {
     struct playbook pb;
     bool full;
     unsigned win_given;                       /* bit per WIN_* */
+    unsigned sync_given;                      /* bit per PB_SYNC_* */
     unsigned step_given[PLAYBOOK_STEPS];      /* bit per STK_*; STK_NUMBER: the step is there */
     yaml_node_t *step_node[PLAYBOOK_STEPS];
     const struct playbook *base;              /* extra file: the playbook it adds to */
@@ -509,6 +510,49 @@ static bool read_windows(struct ctx *C, yaml_node_t *n, struct part *P)
         if (!get_seconds(C, k[i].val, what, win_slot(&P->pb.win, i)))
             return false;
         P->win_given |= 1u << i;
+    }
+    return true;
+}
+
+enum { SYK_FIRST, SYK_FIRST_FOR, SYK_THEN, SYK_THEN_FOR, SYK_STEADY, SYK_COUNT };
+static const char *const sync_keys[SYK_COUNT] = {
+    "first", "first_for", "then", "then_for", "steady",
+};
+static const char *const sync_platforms[PB_SYNC_PLATFORMS] = { "windows", "ios", "android" };
+
+/* sync_schedule: { windows: { first: 300, first_for: 900, then: 900, then_for: 7200,
+ * steady: 28800 }, ios: ..., android: ... }: every key of a platform given. */
+static bool read_sync(struct ctx *C, yaml_node_t *n, struct part *P)
+{
+    struct kv pk[PB_SYNC_PLATFORMS];
+    if (!read_map(C, n, "'sync_schedule'", sync_platforms, PB_SYNC_PLATFORMS, pk))
+        return false;
+    for (size_t i = 0; i < PB_SYNC_PLATFORMS; i++) {
+        if (!pk[i].val)
+            continue;
+        char what[WHAT_LEN];
+        snprintf(what, sizeof what, "'sync_schedule: %s'", sync_platforms[i]);
+        struct kv k[SYK_COUNT];
+        if (!read_map(C, pk[i].val, what, sync_keys, SYK_COUNT, k))
+            return false;
+        struct pb_sync *sy = &P->pb.sync[i];
+        double *slots[SYK_COUNT] = { &sy->first, &sy->first_for, &sy->then, &sy->then_for,
+                                     &sy->steady };
+        for (size_t j = 0; j < SYK_COUNT; j++) {
+            snprintf(what, sizeof what, "sync_schedule: %s: %s", sync_platforms[i],
+                     sync_keys[j]);
+            if (!k[j].val)
+                return fail_at(C, pk[i].val, "%s is missing: a platform's schedule gives %s, "
+                               "%s, %s, %s and %s", what, sync_keys[0], sync_keys[1],
+                               sync_keys[2], sync_keys[3], sync_keys[4]);
+            if (!get_seconds(C, k[j].val, what, slots[j]))
+                return false;
+        }
+        if (sy->steady <= 0)
+            return fail_at(C, k[SYK_STEADY].val, "sync_schedule: %s: steady must be above 0",
+                           sync_platforms[i]);
+        sy->given = true;
+        P->sync_given |= 1u << i;
     }
     return true;
 }
@@ -952,9 +996,10 @@ static bool read_marks(struct ctx *C, yaml_node_t *list, struct part *P)
 /* ---- the whole file --------------------------------------------------------------------- */
 
 enum { TK_PLAYBOOK, TK_TITLE, TK_WINDOWS, TK_STEPS, TK_SIGNATURES, TK_EXPECTATIONS, TK_MARKS,
-       TK_COUNT };
+       TK_SYNC, TK_COUNT };
 static const char *const top_keys[TK_COUNT] = {
     "playbook", "title", "windows", "steps", "signatures", "expectations", "marks",
+    "sync_schedule",
 };
 
 static bool read_steps(struct ctx *C, yaml_node_t *list, struct part *P)
@@ -1030,6 +1075,8 @@ static bool read_part(struct ctx *C, yaml_node_t *root, struct part *P)
     if (k[TK_EXPECTATIONS].val && !read_expects(C, k[TK_EXPECTATIONS].val, P))
         return false;
     if (k[TK_MARKS].val && !read_marks(C, k[TK_MARKS].val, P))
+        return false;
+    if (k[TK_SYNC].val && !read_sync(C, k[TK_SYNC].val, P))
         return false;
     return !P->full || check_full(C, root, k[TK_STEPS].val, P);
 }
@@ -1147,6 +1194,9 @@ static bool commit_extra(struct ctx *C, yaml_node_t *root, struct playbook *into
     for (size_t i = 0; i < WIN_COUNT; i++)
         if (P->win_given & (1u << i))
             *win_slot(&into->win, i) = *win_slot(&x->win, i);
+    for (size_t i = 0; i < PB_SYNC_PLATFORMS; i++)
+        if (P->sync_given & (1u << i))
+            into->sync[i] = x->sync[i];
     for (size_t i = 0; i < PLAYBOOK_STEPS; i++)
         override_step(&into->steps[i], &x->steps[i], P->step_given[i]);
     return true;

@@ -159,6 +159,15 @@ struct pb_windows {
     double skew_min;       /* offsets smaller than this are not applied nor reported */
 };
 
+/* A device platform's automatic sync schedule (YAML `sync_schedule:`), in seconds: every
+ * `first` during the first `first_for` after enrollment, then every `then` for `then_for`
+ * more, then every `steady`. */
+enum { PB_SYNC_WINDOWS, PB_SYNC_IOS, PB_SYNC_ANDROID, PB_SYNC_PLATFORMS };
+struct pb_sync {
+    bool given;
+    double first, first_for, then, then_for, steady;
+};
+
 struct playbook {
     char *name;
     char *title;
@@ -170,6 +179,7 @@ struct playbook {
     struct pb_sig *marks;  /* mark rules (YAML `marks:`): a mark and conditions, no verdict */
     size_t nmarks;
     struct pb_windows win;
+    struct pb_sync sync[PB_SYNC_PLATFORMS];
     void *match_data;      /* pcre2_match_data_8 * sized for every pattern */
     struct pb_match_ctx match_ctx; /* the limits, for matches with match_data */
     /* every field name the conditions look at, so that a line's fields are read once */

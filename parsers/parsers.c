@@ -6,11 +6,17 @@
 extern const struct parser parser_w3c;
 extern const struct parser parser_cmtrace;
 extern const struct parser parser_cmtrace_legacy;
+extern const struct parser parser_eventxml;
+extern const struct parser parser_eventcsv;
+extern const struct parser parser_evtx;
 
 const struct parser *const parser_table[] = {
     &parser_w3c,
     &parser_cmtrace,
     &parser_cmtrace_legacy,
+    &parser_eventxml,
+    &parser_eventcsv,
+    &parser_evtx,
     NULL,
 };
 

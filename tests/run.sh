@@ -9,6 +9,7 @@ log=$(mktemp); trap 'rm -f "$log"' EXIT
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp"
 
 count() { # $1: label, $2: exit status; reads cmocka output in $log
     p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test(s)\./\1/p' "$log" | tail -n 1)

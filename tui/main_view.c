@@ -72,6 +72,8 @@ void ui_finding(const struct ui *ui, int step, char *out, size_t cap)
             snprintf(out, cap, "not reached");
         else if (strncmp(r->reason, "no log", 6) == 0)
             snprintf(out, cap, "no log for it given");
+        else if (strncmp(r->reason, "last sync seen", 14) == 0)
+            snprintf(out, cap, "synced %.8s", r->reason + 26);
         else
             snprintf(out, cap, "nothing in window");
     }
@@ -497,6 +499,8 @@ static void draw_explain(struct ui *ui, const struct layout *L)
             n += snprintf(text + n, sizeof text - (size_t)n, "Fix: %s\nWhy: %s\nEvidence: %s:%u\n",
                           fix ? fix : "", expl ? expl : "", ui->b->src[e->src]->path, e->line);
         }
+        if (ui->step == 1 && r->reason[0] && n >= 0 && (size_t)n < sizeof text)
+            n += snprintf(text + n, sizeof text - (size_t)n, "Sync: %s\n", r->reason);
     }
     if (n >= 0 && (size_t)n < sizeof text)
         snprintf(text + n, sizeof text - (size_t)n, "Step: %s\nCheck: %s", st->summary, st->check);

@@ -46,6 +46,21 @@ static bool index_lines(struct ui *ui, uint16_t src)
     return true;
 }
 
+/* The line of the indexed source that holds byte off: an event's own line number may be a
+ * record number (event logs) rather than its line in the text shown. */
+static size_t line_of_off(const struct ui *ui, uint64_t off)
+{
+    size_t lo = 0, hi = ui->raw_nlines;
+    while (lo < hi) {
+        size_t m = lo + (hi - lo) / 2;
+        if (ui->raw_lines[m] <= off)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    return lo ? lo : 1;
+}
+
 void ui_open_raw(struct ui *ui, size_t ev_index)
 {
     const struct event *e = &ui->b->ev[ev_index];
@@ -54,7 +69,7 @@ void ui_open_raw(struct ui *ui, size_t ev_index)
         return;
     }
     ui->raw_src = e->src;
-    ui->raw_target = e->line;
+    ui->raw_target = line_of_off(ui, event_off(e));
     int rows = LINES - 2;
     ui->raw_top = ui->raw_target > (size_t)rows / 2 ? ui->raw_target - (size_t)rows / 2 : 1;
     ui->mode = MODE_RAW;
@@ -77,7 +92,7 @@ static size_t raw_target_last(const struct ui *ui)
     const struct event *cur = NULL;
     for (size_t k = 0; k < ui->nvis && !cur; k++) {
         const struct event *e = &ui->b->ev[ui->vis[k]];
-        if (e->src == ui->raw_src && e->line == ui->raw_target)
+        if (e->src == ui->raw_src && line_of_off(ui, event_off(e)) == ui->raw_target)
             cur = e;
     }
     if (!cur)

@@ -100,7 +100,9 @@ check_panes() { # SAMPLE "MARK1 MARK2 ... MARK6" (of the attempt shown first)
     done
 }
 
-check_panes hybrid-success "-- OK OK OK OK --"
+check_panes hybrid-success "OK OK OK OK OK OK"
+check_panes step5-ca-denied "-- OK OK OK FAIL --"
+check_panes step2-device-404 "OK FAIL -- -- -- --"
 check_panes step2-query-too-long "-- FAIL -- -- -- --"
 check_panes step2-500-impersonation "-- FAIL -- -- -- --"
 check_panes step3-crp-tls-12175 "-- OK FAIL -- -- --"
@@ -210,7 +212,7 @@ expect_re "wide rows show the date and file" "2016-06-10T02:44:11.789Z ndesplugi
 # ---- ASCII line drawing ---------------------------------------------------------------------
 start 80 24 -- --ascii samples/hybrid-success
 expect "ascii up" "help"
-expect_re "ascii borders" "^\\+ 1 Client sync-+ -- \\+"
+expect_re "ascii borders" "^\\+ 1 Client sync-+ OK \\+"
 
 # ---- resize lays out again -------------------------------------------------------------------
 start 80 24 -- samples/hybrid-success

@@ -66,13 +66,18 @@ static void test_success_case_one_attempt_all_steps(void **state)
     struct run *r = run_case("samples/hybrid-success", NULL);
     assert_int_equal(r->d.natt, 1);
     const struct attempt *at = &r->d.att[0];
-    assert_verdicts(at, "-PPPP-");
+    assert_verdicts(at, "PPPPPP");
     assert_int_equal(at->failed_step, 0);
     assert_string_equal(at->device, "38fdb94d-db5c-468d-b8d6-37aff538e934");
     assert_string_equal(at->user, "4514c247-96e3-4c6e-9d60-806ac5fa7e2f");
-    /* step 1 has no log: the reason names what would prove it */
-    assert_non_null(strstr(at->step[0].reason, "no log for this step was given"));
-    /* every line of the four logs from 02:44:06 on belongs to the attempt */
+    /* steps 1 and 6 from the device's events; step 1 says when the device syncs next */
+    assert_non_null(strstr(at->step[0].reason, "last sync seen 2016-06-10 02:44:03 (Windows)"));
+    assert_non_null(strstr(at->step[0].reason, "due about 2016-06-10 10:44 UTC"));
+    /* the schedule comes from the playbook */
+    assert_true(r->pb.sync[PB_SYNC_WINDOWS].given);
+    assert_true(r->pb.sync[PB_SYNC_WINDOWS].steady == 28800);
+    assert_true(r->pb.sync[PB_SYNC_IOS].first == 900);
+    /* every line of the six logs from 02:44:03 on belongs to the attempt */
     size_t in = 0;
     for (size_t i = 0; i < r->b.nev; i++)
         in += diagnose_attempt_of(&r->d, i) == 1;

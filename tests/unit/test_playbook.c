@@ -291,6 +291,17 @@ static void test_error_signature_key(void **state)
     expect_error(HEAD "signatures: {id: a}\n", "t.yaml:11:13: ", "must be a list");
 }
 
+static void test_sync_schedule(void **state)
+{
+    (void)state;
+    expect_error(HEAD "sync_schedule: {windows: {first: 300, first_for: 900}}\n",
+                 "t.yaml:11:26: ", "sync_schedule: windows: then is missing");
+    expect_error(HEAD "sync_schedule: {linux: {}}\n", "t.yaml:11:17: ", "unknown key 'linux'");
+    expect_error(HEAD "sync_schedule: {ios: {first: 1, first_for: 1, then: 1, then_for: 0, "
+                      "steady: soon}}\n",
+                 "t.yaml:11:", "steady must be a number of seconds");
+}
+
 static void test_error_verdict(void **state)
 {
     (void)state;
@@ -945,6 +956,7 @@ int main(void)
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_error_syntax),
         cmocka_unit_test(test_error_signature_key),
+        cmocka_unit_test(test_sync_schedule),
         cmocka_unit_test(test_error_verdict),
         cmocka_unit_test(test_error_fail_without_explanation),
         cmocka_unit_test(test_error_bad_regex),

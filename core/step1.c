@@ -1,0 +1,316 @@
+/* step1.c - the Windows event logs in the attempts, and step 1's timing.
+ *
+ * The CA's, NDES's and the device's events are no part of the exchanges the attempts are
+ * made of (an event log has no request to pair with an IIS line): an event that matched a
+ * signature joins the attempt whose span holds it, widened by the playbook's preamble window,
+ * as evidence of its step (the nearest attempt when several do).
+ *
+ * The automatic sync schedule per platform is the playbook's (sync_schedule:, from the seed's
+ * step 1): from the last sync seen, the next automatic one is due after the steady interval
+ * (the enrollment time, which would place it in the faster first hours, is not in the logs).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle.h"
+#include "playbook.h"
+#include "parser.h"
+#include "step1.h"
+#include "timeutil.h"
+
+/* How to sync by hand. */
+static const char *const manual_sync[PLATFORM_COUNT] = {
+    "Settings > Accounts > Access work or school > Info > Sync",
+    "Company Portal > Devices > this device > Check Settings",
+    "Company Portal > Devices > this device > Check Device Settings",
+};
+
+_Static_assert((int)PLATFORM_COUNT == (int)PB_SYNC_PLATFORMS,
+               "platforms in the order of the playbook's sync_schedule");
+
+const char *platform_name(enum platform p)
+{
+    static const char *const n[PLATFORM_COUNT] = { "Windows", "iOS", "Android" };
+    return p < PLATFORM_COUNT ? n[p] : "?";
+}
+
+int64_t step1_next_sync(const struct pb_sync *sy, int64_t enrolled, int64_t last)
+{
+    if (!sy || !sy->given || last == TIME_NONE)
+        return TIME_NONE;
+    int64_t first = (int64_t)(sy->first * (double)US_PER_SEC);
+    int64_t first_for = (int64_t)(sy->first_for * (double)US_PER_SEC);
+    int64_t then = (int64_t)(sy->then * (double)US_PER_SEC);
+    int64_t then_for = (int64_t)(sy->then_for * (double)US_PER_SEC);
+    int64_t steady = (int64_t)(sy->steady * (double)US_PER_SEC);
+    if (enrolled == TIME_NONE || last < enrolled)
+        return last + steady;
+    /* the interval of the phase the sync fell in */
+    int64_t since = last - enrolled;
+    if (since < first_for && first > 0)
+        return last + first;
+    if (since < first_for + then_for && then > 0)
+        return last + then;
+    return last + steady;
+}
+
+/* "8 hours", "2 hours 15 minutes", "45 seconds" */
+static void duration_words(double sec, char *out, size_t cap)
+{
+    long s = (long)(sec + 0.5), h = s / 3600, m = s % 3600 / 60, r = s % 60;
+    int n = 0;
+    out[0] = 0;
+    if (h)
+        n += snprintf(out + n, cap - (size_t)n, "%ld hour%s", h, h == 1 ? "" : "s");
+    if (m && (size_t)n < cap)
+        n += snprintf(out + n, cap - (size_t)n, "%s%ld minute%s", n ? " " : "", m,
+                      m == 1 ? "" : "s");
+    if ((r || !n) && (size_t)n < cap)
+        snprintf(out + n, cap - (size_t)n, "%s%ld second%s", n ? " " : "", r, r == 1 ? "" : "s");
+}
+
+void step1_words(const struct pb_sync *sy, enum platform p, int64_t last, char *out, size_t cap)
+{
+    char a[32], z[32], every[64], after[64];
+    time_format_iso(last, a);
+    a[10] = ' ';
+    a[19] = 0; /* YYYY-MM-DD HH:MM:SS */
+    int64_t next = step1_next_sync(sy, TIME_NONE, last);
+    if (next == TIME_NONE) {
+        snprintf(out, cap, "last sync seen %s (%s); for a clean repro, sync the device by hand "
+                 "(%s)", a, platform_name(p), manual_sync[p]);
+        return;
+    }
+    time_format_iso(next, z);
+    z[10] = ' ';
+    z[16] = 0; /* YYYY-MM-DD HH:MM */
+    duration_words(sy->steady, every, sizeof every);
+    duration_words(sy->first_for + sy->then_for, after, sizeof after);
+    snprintf(out, cap,
+             "last sync seen %s (%s): the next automatic sync is due about %s UTC (every %s "
+             "after the first %s); for a clean repro, sync the device by hand (%s)",
+             a, platform_name(p), z, every, after, manual_sync[p]);
+}
+
+static bool is_event_log(enum role r)
+{
+    return r == ROLE_CA_EVENTS || r == ROLE_NDES_EVENTS || r == ROLE_DEVICE_EVENTS ||
+           r == ROLE_EVENTS;
+}
+
+static int severity(enum verdict v)
+{
+    switch (v) {
+    case VERDICT_FAIL: return 4;
+    case VERDICT_WARN: return 3;
+    case VERDICT_PASS: return 2;
+    case VERDICT_INFO: return 1;
+    default: return 0;
+    }
+}
+
+/* A device's sync: an event of the device's MDM client (DeviceManagement-Enterprise-
+ * Diagnostics-Provider) that a sync session writes. */
+static bool is_sync(const struct source *s, const struct event *e)
+{
+    if (s->role != ROLE_DEVICE_EVENTS || (e->flags & EVF_RAW) || !s->parser->field)
+        return false;
+    struct span prov, id;
+    if (!s->parser->field(s, e, "provider", &prov) || !s->parser->field(s, e, "event-id", &id))
+        return false;
+    if (!span_find_ci(prov, "DeviceManagement-Enterprise-Diagnostics-Provider"))
+        return false;
+    /* 306: a CSP executed what the sync brought; 208/209: the OMA-DM session began/ended */
+    return span_eq(id, "306") || span_eq(id, "208") || span_eq(id, "209");
+}
+
+static bool add_value(struct diagnosis *d, struct attempt *at, size_t i)
+{
+    const struct event *e = &d->b->ev[i];
+    const struct source *s = d->b->src[e->src];
+    const char *names[16];
+    size_t n = playbook_groups(d->pb, e->sig - 1, names, 16);
+    for (size_t k = 0; k < n && at->nvalues < ATTEMPT_VALUES; k++) {
+        bool have = false;
+        for (size_t j = 0; j < at->nvalues; j++)
+            have |= strcmp(at->values[j].name, names[k]) == 0;
+        char value[96];
+        if (have || strcmp(names[k], "device") == 0 || strcmp(names[k], "user") == 0 ||
+            !playbook_extract(d->pb, e->sig - 1, s, e, names[k], value, sizeof value))
+            continue;
+        const char *kept = strpool_intern(&d->words, value);
+        if (!kept)
+            return false;
+        at->values[at->nvalues].name = names[k];
+        at->values[at->nvalues++].value = kept;
+    }
+    return true;
+}
+
+static bool link_events(struct diagnosis *d)
+{
+    struct bundle *b = d->b;
+    if (!d->natt)
+        return true;
+    int64_t win = (int64_t)(d->pb->win.preamble * (double)US_PER_SEC);
+    uint32_t *to = calloc(b->nev ? b->nev : 1, sizeof *to);
+    uint32_t *xof = calloc(d->natt, sizeof *xof); /* an exchange of each attempt, + 1 */
+    if (!to || !xof) {
+        free(to);
+        free(xof);
+        return false;
+    }
+    for (size_t x = 0; x < d->nx; x++)
+        if (d->x[x].attempt && !xof[d->x[x].attempt - 1])
+            xof[d->x[x].attempt - 1] = (uint32_t)x + 1;
+    size_t added = 0;
+    for (size_t i = 0; i < b->nev; i++) {
+        const struct event *e = &b->ev[i];
+        if (!e->sig || e->xchg || !is_event_log(b->src[e->src]->role) || e->t == TIME_NONE)
+            continue;
+        size_t best = SIZE_MAX;
+        int64_t bestd = INT64_MAX;
+        for (size_t a = 0; a < d->natt; a++) {
+            const struct attempt *at = &d->att[a];
+            int64_t dist = e->t < at->start ? at->start - e->t : e->t > at->end ? e->t - at->end : 0;
+            if (dist <= win && dist < bestd) {
+                bestd = dist;
+                best = a;
+            }
+        }
+        if (best != SIZE_MAX && xof[best]) {
+            to[i] = (uint32_t)best + 1;
+            added++;
+        }
+    }
+    if (!added) {
+        free(to);
+        free(xof);
+        return true;
+    }
+    /* the evidence lists again, with the events that joined, in time (index) order */
+    size_t total = added;
+    for (size_t a = 0; a < d->natt; a++)
+        for (int s = 0; s < PLAYBOOK_STEPS; s++)
+            total += d->att[a].step[s].nev;
+    uint32_t *pool = malloc(total * sizeof *pool);
+    size_t *extra = calloc(d->natt * PLAYBOOK_STEPS, sizeof *extra);
+    if (!pool || !extra) {
+        free(pool);
+        free(extra);
+        free(to);
+        free(xof);
+        return false;
+    }
+    for (size_t i = 0; i < b->nev; i++)
+        if (to[i])
+            extra[(to[i] - 1) * PLAYBOOK_STEPS + (size_t)(d->pb->sigs[b->ev[i].sig - 1].step - 1)]++;
+    size_t off = 0;
+    for (size_t a = 0; a < d->natt; a++) {
+        for (int s = 0; s < PLAYBOOK_STEPS; s++) {
+            struct step_result *r = &d->att[a].step[s];
+            memcpy(pool + off, r->ev, r->nev * sizeof *pool);
+            r->ev = pool + off;
+            off += r->nev + extra[a * PLAYBOOK_STEPS + (size_t)s];
+        }
+    }
+    free(d->evpool);
+    d->evpool = pool;
+    free(extra);
+    bool ok = true;
+    for (size_t i = 0; i < b->nev && ok; i++) {
+        if (!to[i])
+            continue;
+        struct attempt *at = &d->att[to[i] - 1];
+        struct event *e = &b->ev[i];
+        const struct pb_sig *sg = &d->pb->sigs[e->sig - 1];
+        struct step_result *r = &at->step[sg->step - 1];
+        /* insert in index order */
+        size_t k = r->nev;
+        while (k > 0 && r->ev[k - 1] > i) {
+            r->ev[k] = r->ev[k - 1];
+            k--;
+        }
+        r->ev[k] = (uint32_t)i;
+        r->nev++;
+        int cur = r->verdict == VERDICT_NONE ? 0 : severity(r->verdict);
+        if (severity(sg->verdict) > cur) {
+            r->verdict = sg->verdict;
+            if (sg->verdict == VERDICT_FAIL || sg->verdict == VERDICT_WARN) {
+                r->sig = e->sig - 1;
+                r->expect = -1;
+                r->decisive = i;
+            }
+        }
+        e->xchg = xof[to[i] - 1]; /* the attempt, for the timeline and the filters */
+        ok = add_value(d, at, i);
+    }
+    free(to);
+    free(xof);
+    if (!ok)
+        return false;
+    /* verdicts again: info alone is no verdict; the first failing step */
+    for (size_t a = 0; a < d->natt; a++) {
+        struct attempt *at = &d->att[a];
+        at->failed_step = 0;
+        for (int s = 0; s < PLAYBOOK_STEPS; s++) {
+            struct step_result *r = &at->step[s];
+            if (r->verdict == VERDICT_INFO)
+                r->verdict = VERDICT_NONE;
+            else if (r->verdict != VERDICT_NONE)
+                r->reason = "";
+            if (r->verdict == VERDICT_FAIL && !at->failed_step)
+                at->failed_step = s + 1;
+        }
+        for (int s = at->failed_step; at->failed_step && s < PLAYBOOK_STEPS; s++) {
+            struct step_result *r = &at->step[s];
+            if (r->verdict != VERDICT_NONE || strncmp(r->reason, "not reached", 11) == 0)
+                continue;
+            char why[64];
+            snprintf(why, sizeof why, "not reached: step %d failed", at->failed_step);
+            r->reason = strpool_intern(&d->words, why);
+            if (!r->reason)
+                return false;
+        }
+    }
+    return true;
+}
+
+bool step1_run(struct diagnosis *d)
+{
+    if (!link_events(d))
+        return false;
+    struct bundle *b = d->b;
+    /* the last sync seen, before or within each attempt (or at all) */
+    for (size_t a = 0; a < d->natt; a++) {
+        struct attempt *at = &d->att[a];
+        int64_t last = TIME_NONE;
+        for (size_t i = 0; i < b->nev; i++) {
+            const struct event *e = &b->ev[i];
+            if (e->t == TIME_NONE || e->t > at->end)
+                break;
+            if (is_sync(b->src[e->src], e))
+                last = e->t;
+        }
+        if (last == TIME_NONE)
+            continue;
+        char words[400];
+        step1_words(&d->pb->sync[PLATFORM_WINDOWS], PLATFORM_WINDOWS, last, words,
+                    sizeof words);
+        struct step_result *r = &at->step[0];
+        const char *kept;
+        if (r->verdict == VERDICT_NONE && r->reason[0] &&
+            strncmp(r->reason, "no log", 6) != 0) {
+            char both[720];
+            snprintf(both, sizeof both, "%s; %s", r->reason, words);
+            kept = strpool_intern(&d->words, both);
+        } else {
+            kept = strpool_intern(&d->words, words);
+        }
+        if (!kept)
+            return false;
+        r->reason = kept;
+    }
+    return true;
+}

@@ -1,0 +1,399 @@
+/* test_events.c - the Windows event log readers: event XML (one line or pretty-printed, UTF-16,
+ * cut short, without a time, huge values, entities), Event Viewer's CSV (quoted commas and
+ * line ends, cut short, day-first dates), .evtx's refusals (cut short, dirty header, garbage
+ * after the magic), and step 1's sync schedule. */
+#include <unistd.h>
+
+#include "testutil.h"
+
+#include "bundle.h"
+#include "step1.h"
+
+extern const struct parser parser_eventxml;
+extern const struct parser parser_eventcsv;
+extern const struct parser parser_evtx;
+
+#define NS "xmlns='http://schemas.microsoft.com/win/2004/08/events/event'"
+
+#define SYS(prov, id, lvl, time, rec, chan, comp)                                               \
+    "<System><Provider Name='" prov "' Guid='{54849625-5478-4994-a5ba-3e3b0328c30d}'/>"         \
+    "<EventID>" id "</EventID><Version>0</Version><Level>" lvl "</Level><Task>12805</Task>"     \
+    "<Keywords>0x8020000000000000</Keywords><TimeCreated SystemTime='" time "'/>"               \
+    "<EventRecordID>" rec "</EventRecordID><Channel>" chan "</Channel><Computer>" comp          \
+    "</Computer><Security/></System>"
+
+static const char ca_xml[] =
+    "<Event " NS ">" SYS("Microsoft-Windows-Security-Auditing", "4886", "0",
+                          "2016-06-10T02:44:12.2151220Z", "90411", "Security", "CA01.contoso.com")
+    "<EventData><Data Name='RequestId'>5678</Data><Data Name='Requester'>CONTOSO\\svc_NDES</Data>"
+    "<Data Name='Attributes'>CertificateTemplate:IntuneSCEP\nccm:NDES01.contoso.com</Data>"
+    "</EventData></Event>"
+    "<Event " NS ">" SYS("Microsoft-Windows-Security-Auditing", "4887", "0",
+                          "2016-06-10T02:44:12.2403310Z", "90412", "Security", "CA01.contoso.com")
+    "<EventData><Data Name='RequestId'>5678</Data><Data Name='Requester'>CONTOSO\\svc_NDES</Data>"
+    "<Data Name='Disposition'>3</Data></EventData></Event>\n";
+
+/* Parses text with parser p the way the bundle does; the text is replaced by the rendered
+ * lines, one per event. */
+static struct tcase *parse_rendered(const struct parser *p, const char *text, size_t n)
+{
+    struct tcase *c = calloc(1, sizeof *c);
+    assert_non_null(c);
+    c->src.heap = malloc(n ? n : 1);
+    assert_non_null(c->src.heap);
+    memcpy(c->src.heap, text, n);
+    c->src.text = c->src.heap;
+    c->src.size = n;
+    c->src.path = strdup("events.xml");
+    c->src.parser = p;
+    c->src.first = c->src.last = TIME_NONE;
+    assert_true(p->parse(&c->src, &c->ev));
+    parse_inherit_times(&c->ev, 0);
+    assert_int_equal(c->src.events, c->ev.n);
+    assert_int_equal(c->src.lines, c->src.events + c->src.continuation + c->src.header +
+                                       c->src.blank);
+    for (size_t i = 0; i < c->ev.n; i++) {
+        const struct event *e = &c->ev.v[i];
+        assert_true(event_off(e) + e->len <= c->src.size);
+        assert_null(memchr(c->src.text + event_off(e), '\n', e->len)); /* one line each */
+    }
+    return c;
+}
+
+static void test_xml_one_line(void **state)
+{
+    (void)state;
+    struct tcase *c = parse_rendered(&parser_eventxml, ca_xml, sizeof ca_xml - 1);
+    assert_int_equal(c->ev.n, 2);
+    assert_int_equal(c->src.role, ROLE_CA_EVENTS);
+    assert_int_equal(c->ev.v[0].line, 90411);
+    assert_int_equal(c->ev.v[1].line, 90412);
+    assert_string_equal(t_time(c, 0), "2016-06-10T02:44:12.215Z");
+    assert_string_equal(t_msg(c, 1), "[Security 4887] Microsoft-Windows-Security-Auditing "
+                                     "CA01.contoso.com: RequestId=5678 "
+                                     "Requester=CONTOSO\\svc_NDES Disposition=3");
+    assert_string_equal(t_field(c, 0, "event-id"), "4886");
+    assert_string_equal(t_field(c, 0, "channel"), "Security");
+    assert_string_equal(t_field(c, 0, "provider"), "Microsoft-Windows-Security-Auditing");
+    assert_string_equal(t_field(c, 0, "computer"), "CA01.contoso.com");
+    assert_string_equal(t_field(c, 0, "Attributes"),
+                        "CertificateTemplate:IntuneSCEP ccm:NDES01.contoso.com");
+    assert_string_equal(t_field(c, 1, "Disposition"), "3");
+    assert_string_equal(t_field(c, 1, "record"), "90412");
+    assert_string_equal(t_field(c, 1, "level"), "info");
+    assert_null(t_field(c, 1, "NoSuchField"));
+    t_free(c);
+}
+
+static void test_xml_pretty_and_levels(void **state)
+{
+    (void)state;
+    static const char x[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<Events>\r\n<Event " NS ">\r\n  <System>\r\n"
+        "    <Provider Name='Microsoft-Windows-NetworkDeviceEnrollmentService'/>\r\n"
+        "    <EventID Qualifiers='49152'>31</EventID>\r\n    <Level>2</Level>\r\n"
+        "    <TimeCreated SystemTime='2016-06-10T02:44:12.5Z'/>\r\n"
+        "    <EventRecordID>7</EventRecordID>\r\n    <Channel>Application</Channel>\r\n"
+        "    <Computer>NDES1.contoso.com</Computer>\r\n  </System>\r\n"
+        "  <EventData Name=\"EVENT_MSCEP_FAIL_SUBMIT\">\r\n"
+        "    <Data Name=\"ErrorCode\">The requested certificate template is not supported by this "
+        "CA.</Data>\r\n    <Data Name=\"ErrorMessage\">0x80004005</Data>\r\n  </EventData>\r\n"
+        "  <RenderingInfo Culture='en-US'><Message>The Network Device Enrollment Service cannot "
+        "submit the certificate request (The requested certificate template is not supported by "
+        "this CA.). 0x80004005</Message></RenderingInfo>\r\n</Event>\r\n"
+        "<Event " NS "><System><Provider Name='Other'/><EventID>1</EventID><Level>3</Level>"
+        "<TimeCreated SystemTime='2016-06-10T02:45:00Z'/><EventRecordID>8</EventRecordID>"
+        "</System><UserData><Wrapper xmlns='x'><Thing>v1</Thing><Empty/></Wrapper></UserData>"
+        "</Event>\r\n</Events>\r\n";
+    struct tcase *c = parse_rendered(&parser_eventxml, x, sizeof x - 1);
+    assert_int_equal(c->ev.n, 2);
+    assert_int_equal(c->src.role, ROLE_NDES_EVENTS);
+    assert_int_equal(c->ev.v[0].level, LEVEL_ERROR);
+    assert_int_equal(c->ev.v[1].level, LEVEL_WARNING);
+    assert_string_equal(t_field(c, 0, "event-id"), "31");
+    assert_string_equal(t_field(c, 0, "ErrorMessage"), "0x80004005");
+    assert_non_null(strstr(t_field(c, 0, "message"), "template is not supported by this CA."));
+    assert_string_equal(t_field(c, 1, "Thing"), "v1");
+    assert_string_equal(t_field(c, 1, "Empty"), "");
+    assert_int_equal(c->ev.v[1].line, 8);
+    t_free(c);
+}
+
+static void test_xml_cut_and_no_time(void **state)
+{
+    (void)state;
+    static const char x[] =
+        "<Event " NS "><System><Provider Name='P'/><EventID>5</EventID>"
+        "<EventRecordID>1</EventRecordID></System></Event>"
+        "<Event " NS "><System><Provider Name='P'/><EventID>6</EventID>"
+        "<TimeCreated SystemTime='2016-06-10T02:44:12Z'/><EventRecordID>2</EventRecordID>"
+        "</System></Event>"
+        "<Event " NS "><System><Provider Name='P'/><EventID>7</EventID><TimeCr";
+    struct tcase *c = parse_rendered(&parser_eventxml, x, sizeof x - 1);
+    assert_int_equal(c->ev.n, 3);
+    /* no TimeCreated: takes its neighbour's time, flagged */
+    assert_true(c->ev.v[0].flags & EVF_TIME_INHERITED);
+    assert_string_equal(t_time(c, 0), "2016-06-10T02:44:12.000Z");
+    /* cut in the middle: kept raw */
+    assert_true(c->ev.v[2].flags & EVF_RAW);
+    assert_int_equal(c->src.unparsed, 1);
+    t_free(c);
+}
+
+static void test_xml_entities_and_huge(void **state)
+{
+    (void)state;
+    size_t big = 300000;
+    const char *head = "<Event " NS "><System><Provider Name='A&amp;B'/><EventID>1</EventID>"
+                       "<EventRecordID>3</EventRecordID></System><EventData>"
+                       "<Data Name='E'>x &lt;y&gt; &#x1b;[31m &#10;z &#99999999; &bogus;</Data>"
+                       "<Data>unnamed</Data><Data Name='Huge'>";
+    const char *tail = "</Data></EventData></Event>";
+    size_t n = strlen(head) + big + strlen(tail);
+    char *x = malloc(n + 1);
+    assert_non_null(x);
+    strcpy(x, head);
+    memset(x + strlen(head), 'A', big);
+    strcpy(x + strlen(head) + big, tail);
+    struct tcase *c = parse_rendered(&parser_eventxml, x, n);
+    assert_int_equal(c->ev.n, 1);
+    assert_string_equal(t_field(c, 0, "provider"), "A&B");
+    assert_string_equal(t_field(c, 0, "E"), "x <y> \x1b[31m z &#99999999; &bogus;");
+    assert_string_equal(t_field(c, 0, "Data1"), "unnamed");
+    struct span h;
+    assert_true(parser_eventxml.field(&c->src, &c->ev.v[0], "Huge", &h));
+    assert_true(h.n <= 16384 + 3); /* cut, with "..." */
+    t_free(c);
+    free(x);
+}
+
+static void write_file(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    fclose(f);
+}
+
+static char *tmp_path(const char *name)
+{
+    const char *dir = getenv("TMPDIR");
+    char *p = malloc(512);
+    assert_non_null(p);
+    snprintf(p, 512, "%s/scepscope-test-%ld-%s", dir && *dir ? dir : "/tmp", (long)getpid(),
+             name);
+    return p;
+}
+
+static void test_xml_utf16(void **state)
+{
+    (void)state;
+    /* UTF-16 LE with a BOM, as wevtutil writes to a file redirected in PowerShell */
+    size_t n8 = sizeof ca_xml - 1;
+    unsigned char *u = malloc(2 + n8 * 2);
+    assert_non_null(u);
+    u[0] = 0xff;
+    u[1] = 0xfe;
+    for (size_t i = 0; i < n8; i++) {
+        u[2 + 2 * i] = (unsigned char)ca_xml[i];
+        u[3 + 2 * i] = 0;
+    }
+    char *path = tmp_path("utf16.xml");
+    write_file(path, u, 2 + n8 * 2);
+    free(u);
+    struct bundle b = { 0 };
+    assert_true(bundle_add_path(&b, path));
+    assert_true(bundle_load(&b));
+    assert_int_equal(b.nsrc, 1);
+    assert_false(b.src[0]->skipped);
+    assert_string_equal(b.src[0]->parser->name, "eventxml");
+    assert_int_equal(b.src[0]->enc, ENC_UTF16LE);
+    assert_int_equal(b.nev, 2);
+    assert_int_equal(b.src[0]->role, ROLE_CA_EVENTS);
+    bundle_free(&b);
+    unlink(path);
+    free(path);
+}
+
+/* ---- CSV ---------------------------------------------------------------------------------- */
+
+static const char csv[] =
+    "Level,Date and Time,Source,Event ID,Task Category\r\n"
+    "Information,6/10/2016 2:44:12 AM,Microsoft-Windows-Security-Auditing,4888,Certification "
+    "Services,\"Certificate Services denied a certificate request.\r\n\r\nRequest ID:\t5678\r\n"
+    "Requester:\tCONTOSO\\svc_NDES, the \"\"NDES\"\" account\r\n"
+    "Attributes:\tCertificateTemplate:IntuneSCEP\"\r\n"
+    "\r\n"
+    "Error,6/10/2016 2:44:13 PM,Microsoft-Windows-NetworkDeviceEnrollmentService,31,None,"
+    "The Network Device Enrollment Service cannot submit the certificate request (0x800706ba). "
+    "The RPC server is unavailable.\r\n"
+    "garbage line\r\n"
+    "Warning,6/10/2016 2:45:00 AM,Src,1,None,\"cut short, never closed\r\n"
+    "more\r\n";
+
+static void test_csv(void **state)
+{
+    (void)state;
+    struct tcase *c = t_parse(&parser_eventcsv, csv);
+    assert_int_equal(c->src.header, 1);
+    assert_int_equal(c->src.blank, 1);
+    assert_int_equal(c->ev.n, 4);
+    assert_int_equal(c->src.role, ROLE_CA_EVENTS);
+    assert_int_equal(c->src.zone, ZONE_ASSUMED_UTC);
+    assert_int_equal(c->ev.v[0].line, 2);
+    assert_string_equal(t_time(c, 0), "2016-06-10T02:44:12.000Z");
+    assert_string_equal(t_field(c, 0, "event-id"), "4888");
+    assert_string_equal(t_field(c, 0, "provider"), "Microsoft-Windows-Security-Auditing");
+    assert_non_null(strstr(t_msg(c, 0), "Request ID:\t5678\r\nRequester:\tCONTOSO\\svc_NDES, the "
+                                        "\"\"NDES\"\" account"));
+    /* an unquoted message with commas, a PM time */
+    assert_int_equal(c->ev.v[1].line, 8);
+    assert_string_equal(t_time(c, 1), "2016-06-10T14:44:13.000Z");
+    assert_int_equal(c->ev.v[1].level, LEVEL_ERROR);
+    assert_non_null(strstr(t_msg(c, 1), "(0x800706ba). The RPC server is unavailable."));
+    /* a line that is no record, and a quoted field never closed: raw */
+    assert_true(c->ev.v[2].flags & EVF_RAW);
+    assert_true(c->ev.v[3].flags & EVF_RAW);
+    assert_int_equal(c->src.unparsed, 2);
+    t_free(c);
+}
+
+static void test_csv_day_first(void **state)
+{
+    (void)state;
+    static const char x[] = "Level,Date and Time,Source,Event ID,Task Category\n"
+                            "Information,13/06/2016 09:01:02,S,39,None,installed\n"
+                            "Information,01/06/2016 09:01:02,S,39,None,installed\n";
+    struct tcase *c = t_parse(&parser_eventcsv, x);
+    assert_int_equal(c->ev.n, 2);
+    assert_string_equal(t_time(c, 0), "2016-06-13T09:01:02.000Z");
+    assert_string_equal(t_time(c, 1), "2016-06-01T09:01:02.000Z");
+    t_free(c);
+    /* --tz applies as to any log without a zone */
+    c = t_parse_tz(&parser_eventcsv, x, sizeof x - 1, "+10:00");
+    assert_string_equal(t_time(c, 0), "2016-06-12T23:01:02.000Z");
+    t_free(c);
+}
+
+/* ---- evtx: what it refuses, and says why --------------------------------------------------- */
+
+static struct bundle *load_bytes(const char *name, const unsigned char *p, size_t n, char **path)
+{
+    *path = tmp_path(name);
+    write_file(*path, p, n);
+    struct bundle *b = calloc(1, sizeof *b);
+    assert_non_null(b);
+    assert_true(bundle_add_path(b, *path));
+    assert_true(bundle_load(b));
+    assert_int_equal(b->nsrc, 1);
+    return b;
+}
+
+static void done(struct bundle *b, char *path)
+{
+    bundle_free(b);
+    free(b);
+    unlink(path);
+    free(path);
+}
+
+static void test_evtx_refusals(void **state)
+{
+    (void)state;
+    size_t n = 70000;
+    unsigned char *v = calloc(1, n);
+    assert_non_null(v);
+    memcpy(v, "ElfFile", 8);
+    assert_int_equal(parser_evtx.sniff_raw(v, n), 100);
+
+    /* cut short: not even its header */
+    char *path;
+    struct bundle *b = load_bytes("short.evtx", v, 100, &path);
+    assert_true(b->src[0]->skipped);
+    assert_non_null(strstr(b->src[0]->notes[0], "cut short"));
+    assert_int_equal(b->nev, 0);
+    done(b, path);
+
+    /* a header with the dirty flag, and garbage after the magic */
+    v[120] = 0x1;
+    for (size_t i = 8; i < 120; i++)
+        v[i] = (unsigned char)(i * 37);
+    for (size_t i = 4096; i < n; i++)
+        v[i] = (unsigned char)(i * 131 + 7);
+    b = load_bytes("dirty.evtx", v, n, &path);
+    assert_true(b->src[0]->skipped);
+    assert_non_null(strstr(b->src[0]->notes[0], "Windows event log (.evtx)"));
+    assert_int_equal(b->nev, 0);
+    done(b, path);
+
+    /* a clean-looking header, chunk magic, nothing readable in it */
+    memset(v + 8, 0, 4088);
+    v[32] = 128; /* header size */
+    v[38] = 3;   /* major version */
+    v[40] = 0;
+    v[41] = 0x10; /* header block size 4096 */
+    v[42] = 1;    /* one chunk */
+    memcpy(v + 4096, "ElfChnk", 8);
+    b = load_bytes("garbage.evtx", v, n, &path);
+    assert_true(b->src[0]->skipped);
+    assert_int_equal(b->nev, 0);
+    done(b, path);
+    free(v);
+}
+
+/* ---- step 1: the sync schedule ------------------------------------------------------------ */
+
+static void test_step1_schedule(void **state)
+{
+    (void)state;
+    /* the seed's schedules, as the built-in playbook gives them */
+    const struct pb_sync win = { true, 300, 900, 900, 7200, 28800 };
+    const struct pb_sync ios = { true, 900, 21600, 21600, 0, 21600 };
+    const struct pb_sync android = { true, 180, 900, 900, 7200, 28800 };
+    const struct pb_sync none = { 0 };
+    const int64_t H = 3600 * US_PER_SEC, M = 60 * US_PER_SEC;
+    int64_t last = civil_to_us(2016, 6, 10, 2, 40, 11, 0);
+    /* enrollment unknown: the steady interval */
+    assert_true(step1_next_sync(&win, TIME_NONE, last) == last + 8 * H);
+    assert_true(step1_next_sync(&android, TIME_NONE, last) == last + 8 * H);
+    assert_true(step1_next_sync(&ios, TIME_NONE, last) == last + 6 * H);
+    /* enrolled at T: the first phases */
+    int64_t T = last;
+    assert_true(step1_next_sync(&win, T, T + 5 * M) == T + 10 * M);
+    assert_true(step1_next_sync(&win, T, T + 20 * M) == T + 35 * M);
+    assert_true(step1_next_sync(&win, T, T + 3 * H) == T + 11 * H);
+    assert_true(step1_next_sync(&android, T, T + 6 * M) == T + 9 * M);
+    assert_true(step1_next_sync(&android, T, T + 2 * H) == T + 2 * H + 15 * M);
+    assert_true(step1_next_sync(&ios, T, T + 1 * H) == T + 1 * H + 15 * M);
+    assert_true(step1_next_sync(&ios, T, T + 7 * H) == T + 13 * H);
+    /* no schedule, no time */
+    assert_true(step1_next_sync(&win, TIME_NONE, TIME_NONE) == TIME_NONE);
+    assert_true(step1_next_sync(&none, TIME_NONE, last) == TIME_NONE);
+    char w[400];
+    step1_words(&win, PLATFORM_WINDOWS, last, w, sizeof w);
+    assert_string_equal(w, "last sync seen 2016-06-10 02:40:11 (Windows): the next automatic "
+                           "sync is due about 2016-06-10 10:40 UTC (every 8 hours after the "
+                           "first 2 hours 15 minutes); for a clean repro, sync the device by "
+                           "hand (Settings > Accounts > Access work or school > Info > Sync)");
+    step1_words(&ios, PLATFORM_IOS, last, w, sizeof w);
+    assert_non_null(strstr(w, "due about 2016-06-10 08:40 UTC (every 6 hours after the first 6 "
+                              "hours)"));
+    step1_words(&none, PLATFORM_ANDROID, last, w, sizeof w);
+    assert_non_null(strstr(w, "last sync seen 2016-06-10 02:40:11 (Android); for a clean repro"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_xml_one_line),
+        cmocka_unit_test(test_xml_pretty_and_levels),
+        cmocka_unit_test(test_xml_cut_and_no_time),
+        cmocka_unit_test(test_xml_entities_and_huge),
+        cmocka_unit_test(test_xml_utf16),
+        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_csv_day_first),
+        cmocka_unit_test(test_evtx_refusals),
+        cmocka_unit_test(test_step1_schedule),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
