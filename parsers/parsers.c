@@ -6,11 +6,13 @@
 extern const struct parser parser_w3c;
 extern const struct parser parser_cmtrace;
 extern const struct parser parser_cmtrace_legacy;
+extern const struct parser parser_pcap;
 
 const struct parser *const parser_table[] = {
     &parser_w3c,
     &parser_cmtrace,
     &parser_cmtrace_legacy,
+    &parser_pcap,
     NULL,
 };
 
