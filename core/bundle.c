@@ -47,6 +47,33 @@ bool bundle_add_tz(struct bundle *b, const char *spec, char *err, size_t errlen)
     return true;
 }
 
+bool bundle_add_scep_ports(struct bundle *b, const char *spec, char *err, size_t errlen)
+{
+    const char *p = spec;
+    for (;;) {
+        unsigned long v = 0;
+        size_t nd = 0;
+        while (*p >= '0' && *p <= '9' && nd < 6) {
+            v = v * 10 + (unsigned long)(*p++ - '0');
+            nd++;
+        }
+        if (!nd || v == 0 || v > 65535 || (*p && *p != ',')) {
+            snprintf(err, errlen, "--scep-port '%s': expected port numbers like 443 or 443,8443",
+                     spec);
+            return false;
+        }
+        if (b->nscep_port == BUNDLE_MAX_SCEP_PORTS) {
+            snprintf(err, errlen, "--scep-port '%s': at most %d ports", spec,
+                     BUNDLE_MAX_SCEP_PORTS);
+            return false;
+        }
+        b->scep_port[b->nscep_port++] = (uint16_t)v;
+        if (!*p)
+            return true;
+        p++;
+    }
+}
+
 static struct source *add_source(struct bundle *b, const char *path)
 {
     if (b->nsrc == b->cap) {
@@ -268,6 +295,8 @@ static bool load_one(struct bundle *b, struct source *s, struct evbuf *out)
     if (rp) {
         s->parser = rp;
         apply_tz(b, s);
+        s->scep_ports = b->scep_port;
+        s->nscep_ports = b->nscep_port;
         if (!rp->parse(s, out))
             return false;
         parse_inherit_times(out, 0);

@@ -16,6 +16,9 @@
 /* Folders deeper than this below a given path are not walked. */
 #define BUNDLE_MAX_DEPTH 32
 
+/* TCP ports a capture's conversations with the SCEP server (NDES, WAP) are found on. */
+#define BUNDLE_MAX_SCEP_PORTS 16
+
 struct tz_rule {
     char *glob;          /* matched against the path and against the file name */
     int32_t offset_s;    /* local = UTC + offset */
@@ -26,6 +29,8 @@ struct bundle {
     size_t nsrc, cap;
     struct tz_rule *tz;
     size_t ntz;
+    uint16_t scep_port[BUNDLE_MAX_SCEP_PORTS]; /* --scep-port; none: 443 and 80 */
+    size_t nscep_port;
     struct evbuf *per;   /* events of each source, in line order, until merged */
     struct event *ev;    /* the merged timeline: UTC order, ties in file then line order */
     size_t nev;
@@ -37,6 +42,10 @@ struct bundle {
 
 /* Adds a --tz rule "GLOB=+HH:MM". False with the reason in err when it does not parse. */
 bool bundle_add_tz(struct bundle *b, const char *spec, char *err, size_t errlen);
+
+/* Adds the ports of a --scep-port "N[,N...]". False with the reason in err when it does not
+ * parse. */
+bool bundle_add_scep_ports(struct bundle *b, const char *spec, char *err, size_t errlen);
 
 /* Adds a file, or every file under a folder (recursively, in name order). A path that cannot
  * be read becomes a skipped source with the reason. False only when out of memory. */

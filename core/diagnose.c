@@ -22,6 +22,7 @@ const char *xkind_name(enum xkind k)
     static const char *const names[XKIND_COUNT] = {
         "none", "ndes-getca", "ndes-pkioperation", "plugin-verify", "plugin-notify",
         "crp-http-verify", "crp-http-notify", "crp-verify", "crp-notify",
+        "capture-conversation",
     };
     return k < XKIND_COUNT ? names[k] : "none";
 }
@@ -544,6 +545,54 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c)
     return ok;
 }
 
+/* ---- network captures: one exchange per TCP conversation ---------------------------------
+ * A capture's lines name their conversation ("client -> server"); all the lines of one
+ * conversation are one exchange, from its first line to its last. The device's requests to
+ * NDES travel inside such conversations (through WAP), so a conversation holds the NDES IIS
+ * requests made in it: see the relations. */
+struct open_conv {
+    uint16_t src;
+    uint64_t key;
+    uint32_t x;
+};
+
+struct convs {
+    struct open_conv *v;
+    size_t n, cap;
+};
+
+static bool capture_line(const struct diagnosis *d, struct xlist *L, struct convs *cv, size_t i)
+{
+    const struct event *e = &d->b->ev[i];
+    const struct source *s = d->b->src[e->src];
+    struct span cli, srv;
+    if (!s->parser->field || !s->parser->field(s, e, "client", &cli) ||
+        !s->parser->field(s, e, "server", &srv))
+        return true;
+    uint64_t key = hash_span(hash_span(1469598103934665603u, cli), srv);
+    for (size_t k = cv->n; k-- > 0;) {
+        if (cv->v[k].src == e->src && cv->v[k].key == key) {
+            join_exchange(d, L, cv->v[k].x, i);
+            return true;
+        }
+    }
+    uint32_t xi = new_exchange(L, X_CAPTURE_CONV, e->src);
+    if (xi == UINT32_MAX)
+        return false;
+    if (cv->n == cv->cap) {
+        size_t cap = cv->cap ? cv->cap * 2 : 64;
+        struct open_conv *v = realloc(cv->v, cap * sizeof *v);
+        if (!v)
+            return false;
+        cv->v = v;
+        cv->cap = cap;
+    }
+    cv->v[cv->n++] = (struct open_conv){ e->src, key, xi };
+    L->v[xi].complete = true;
+    join_exchange(d, L, xi, i);
+    return true;
+}
+
 /* One builder's share: the files it owns, and the exchanges it made of them. */
 struct xbuilder {
     const struct diagnosis *d;
@@ -561,6 +610,7 @@ static void build_slice(size_t from, size_t to, size_t t, void *arg)
     const struct diagnosis *d = w->d;
     const struct bundle *b = d->b;
     struct blocks bl = { 0 };
+    struct convs cv = { 0 };
     struct field_cache fc = { 0 };
     bool ok = true;
     for (size_t i = 0; ok && i < b->nev; i++) {
@@ -576,9 +626,12 @@ static void build_slice(size_t from, size_t to, size_t t, void *arg)
             ok = iis_exchange(d, &w->L, i, k, &it);
         } else if (w->is_block[e->src]) {
             ok = block_line(d, &w->L, &bl, i);
+        } else if (b->src[e->src]->role == ROLE_CAPTURE) {
+            ok = capture_line(d, &w->L, &cv, i);
         }
     }
     free(bl.v);
+    free(cv.v);
     w->ok = ok;
 }
 
@@ -802,6 +855,9 @@ static const struct relation relations[] = {
     { X_NDES_PKIOP, X_CRP_VERIFY },
     { X_NDES_PKIOP, X_CRP_HTTP_NOTIFY },
     { X_NDES_PKIOP, X_CRP_NOTIFY },
+    /* the device's TCP conversation (a capture) holds the requests NDES's IIS log shows */
+    { X_CAPTURE_CONV, X_NDES_PKIOP },
+    { X_CAPTURE_CONV, X_NDES_GETCA },
 };
 #define NRELATIONS (sizeof relations / sizeof relations[0])
 

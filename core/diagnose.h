@@ -24,6 +24,7 @@ enum xkind {
     X_CRP_HTTP_NOTIFY, /* CRP IIS: POST Notify */
     X_CRP_VERIFY,      /* CRP.log: the validation of one request */
     X_CRP_NOTIFY,      /* CRP.log: one Notify */
+    X_CAPTURE_CONV,    /* a network capture: one TCP conversation with the SCEP server */
     XKIND_COUNT
 };
 

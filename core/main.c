@@ -54,6 +54,8 @@ static void usage(FILE *f)
           "  --tz GLOB=OFFSET    the times of files matching GLOB (path or file name) are local\n"
           "                      time at OFFSET east of UTC, e.g. --tz 'CRP.log=+10:00';\n"
           "                      repeatable, the last matching one wins, overrides the log\n"
+          "  --scep-port N[,N]   the TCP ports of NDES / the WAP in network captures\n"
+          "                      (default 443 and 80)\n"
           "  --color[=WHEN]      colour the level: auto (default, when writing to a terminal),\n"
           "                      always, never (NO_COLOR in the environment means never)\n"
           "  --walkthrough       open the interface in the walkthrough, one step at a time\n"
@@ -159,6 +161,7 @@ int main(int argc, char **argv)
         { "ascii", no_argument, NULL, 'A' },
         { "json", no_argument, NULL, 'j' },
         { "tz", required_argument, NULL, 'z' },
+        { "scep-port", required_argument, NULL, 'S' },
         { "color", optional_argument, NULL, 'c' },
         { "colour", optional_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
@@ -199,6 +202,13 @@ int main(int argc, char **argv)
         case 'j': fmt = OUT_JSON; break;
         case 'z':
             if (!bundle_add_tz(&b, optarg, err, sizeof err)) {
+                complain("%s", err);
+                bundle_free(&b);
+                return 2;
+            }
+            break;
+        case 'S':
+            if (!bundle_add_scep_ports(&b, optarg, err, sizeof err)) {
                 complain("%s", err);
                 bundle_free(&b);
                 return 2;

@@ -332,9 +332,20 @@ const char *source_binary_kind(const unsigned char *raw, size_t n, enum encoding
         return "Windows event log (.evtx): not read yet; export it as text";
     if (n >= 4 && (memcmp(raw, "\xD4\xC3\xB2\xA1", 4) == 0 || memcmp(raw, "\xA1\xB2\xC3\xD4", 4) == 0 ||
                    memcmp(raw, "\x4D\x3C\xB2\xA1", 4) == 0 || memcmp(raw, "\xA1\xB2\x3C\x4D", 4) == 0))
-        return "network capture (pcap): not read yet";
+        return "network capture (pcap) that libpcap cannot read";
     if (n >= 4 && memcmp(raw, "\x0A\x0D\x0D\x0A", 4) == 0)
-        return "network capture (pcapng): not read yet";
+        return "network capture (pcapng) whose section header is damaged: not read";
+    /* an ETW trace: a WMI_BUFFER_HEADER (0x48 bytes, the buffer's size first), then the
+     * SYSTEM_TRACE_HEADER of the log file header event: header type 1 or 2 (32 or 64-bit),
+     * flags 0xC0 (TRACE_HEADER_FLAG | TRACE_HEADER_EVENT_TRACE), hook 0 (group header, info) */
+    if (n >= 0x50 && (raw[0x4A] == 1 || raw[0x4A] == 2) && raw[0x4B] == 0xC0 &&
+        raw[0x4E] == 0 && raw[0x4F] == 0) {
+        uint32_t bs = (uint32_t)raw[0] | (uint32_t)raw[1] << 8 | (uint32_t)raw[2] << 16 |
+                      (uint32_t)raw[3] << 24;
+        if (bs >= 1024 && bs <= (64u << 20) && bs % 1024 == 0)
+            return "a netsh trace (ETL) file: convert it with etl2pcapng "
+                   "(https://github.com/microsoft/etl2pcapng), then give the .pcapng";
+    }
     if (n >= 4 && memcmp(raw, "%PDF", 4) == 0)
         return "PDF document";
     if (enc == ENC_UTF16LE || enc == ENC_UTF16BE)

@@ -82,6 +82,11 @@ struct source {
     bool zone_seen;           /* zone holds what the first time said */
     int32_t bias_min_seen;    /* last bias seen, for --sources (minutes, UTC = local + bias) */
 
+    /* captures: the TCP ports of the SCEP server (--scep-port), set before parsing; none:
+     * 443 and 80 */
+    const uint16_t *scep_ports;
+    size_t nscep_ports;
+
     /* accounting: lines = event_lines + header + blank, where
      * event_lines = events + continuation (the extra lines of multi-line entries) */
     uint64_t lines;

@@ -9,6 +9,7 @@ extern const struct parser parser_cmtrace_legacy;
 extern const struct parser parser_eventxml;
 extern const struct parser parser_eventcsv;
 extern const struct parser parser_evtx;
+extern const struct parser parser_pcap;
 
 const struct parser *const parser_table[] = {
     &parser_w3c,
@@ -17,6 +18,7 @@ const struct parser *const parser_table[] = {
     &parser_eventxml,
     &parser_eventcsv,
     &parser_evtx,
+    &parser_pcap,
     NULL,
 };
 
