@@ -8,10 +8,10 @@
 #   make deps    install the Debian packages the build and the tests need
 
 CC       ?= cc
-PKGS     := ncursesw libpcre2-8 yaml-0.1
+PKGS     := ncursesw libpcre2-8 yaml-0.1 libcrypto
 TESTPKGS := cmocka
 # Debian packages: build, tests
-DEB_BUILD := make gcc pkg-config libncurses-dev libpcre2-dev libyaml-dev
+DEB_BUILD := make gcc pkg-config libncurses-dev libpcre2-dev libyaml-dev libssl-dev
 DEB_TEST  := libcmocka-dev tmux less
 # only for `make bench`: the tool compared against, and GNU time for peak memory
 DEB_BENCH := lnav time

@@ -6,11 +6,17 @@
 extern const struct parser parser_w3c;
 extern const struct parser parser_cmtrace;
 extern const struct parser parser_cmtrace_legacy;
+extern const struct parser parser_certutil_view;
+extern const struct parser parser_certutil_store;
+extern const struct parser parser_x509;
 
 const struct parser *const parser_table[] = {
     &parser_w3c,
     &parser_cmtrace,
     &parser_cmtrace_legacy,
+    &parser_certutil_view,
+    &parser_certutil_store,
+    &parser_x509,
     NULL,
 };
 

@@ -100,7 +100,7 @@ check_panes() { # SAMPLE "MARK1 MARK2 ... MARK6" (of the attempt shown first)
     done
 }
 
-check_panes hybrid-success "-- OK OK OK OK --"
+check_panes hybrid-success "-- OK OK OK OK OK"
 check_panes step2-query-too-long "-- FAIL -- -- -- --"
 check_panes step2-500-impersonation "-- FAIL -- -- -- --"
 check_panes step3-crp-tls-12175 "-- OK FAIL -- -- --"
@@ -108,6 +108,8 @@ check_panes step3-crp-no-answer "-- OK FAIL -- -- --"
 check_panes step4-challenge-false "-- OK WARN FAIL -- --"
 check_panes step4-crp-403-client-cert "-- OK WARN FAIL -- --"
 check_panes busy-day "-- OK WARN FAIL -- --"
+check_panes step5-ca-denied "-- OK OK OK FAIL --"
+check_panes step6-not-in-store "-- OK OK OK OK FAIL"
 
 # ---- the attempt shown and its diagnosis --------------------------------------------------
 start 80 24 -- samples/step4-challenge-false
