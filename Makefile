@@ -10,11 +10,11 @@
 #   make deps    install the Debian packages the build and the tests need
 
 CC       ?= cc
-PKGS     := ncursesw libpcre2-8 yaml-0.1 libpcap
+PKGS     := ncursesw libpcre2-8 yaml-0.1 libpcap libcrypto
 PKGS     += libevtx libbfio
 TESTPKGS := cmocka
 # Debian packages: build, tests
-DEB_BUILD := make gcc pkg-config libncurses-dev libpcre2-dev libyaml-dev libpcap-dev
+DEB_BUILD := make gcc pkg-config libncurses-dev libpcre2-dev libyaml-dev libpcap-dev libssl-dev
 DEB_BUILD += libevtx-dev libbfio-dev
 DEB_TEST  := libcmocka-dev tmux less
 # only for `make bench`: the tool compared against, and GNU time for peak memory

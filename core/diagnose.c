@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "castore.h"
 #include "diagnose.h"
 #include "parallel.h"
 #include "parser.h"
@@ -22,7 +23,7 @@ const char *xkind_name(enum xkind k)
     static const char *const names[XKIND_COUNT] = {
         "none", "ndes-getca", "ndes-pkioperation", "plugin-verify", "plugin-notify",
         "crp-http-verify", "crp-http-notify", "crp-verify", "crp-notify",
-        "capture-conversation",
+        "capture-conversation", "ca-request", "device-cert",
     };
     return k < XKIND_COUNT ? names[k] : "none";
 }
@@ -1785,6 +1786,8 @@ bool diagnose_run(struct diagnosis *d, struct bundle *b, const struct playbook *
     if (!form_attempts(d))
         return false;
     trace_mark("attempts", 0);
+    if (!castore_correlate(d)) /* the CA's rows and the device's certificates join attempts */
+        return false;
     /* events learn their attempt through their exchange */
     if (!judge(d))
         return false;

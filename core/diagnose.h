@@ -25,6 +25,8 @@ enum xkind {
     X_CRP_VERIFY,      /* CRP.log: the validation of one request */
     X_CRP_NOTIFY,      /* CRP.log: one Notify */
     X_CAPTURE_CONV,    /* a network capture: one TCP conversation with the SCEP server */
+    X_CA_REQUEST,      /* CA database: the row of the attempt's request (core/castore.c) */
+    X_DEVICE_CERT,     /* its certificate found in a store or a file (core/castore.c) */
     XKIND_COUNT
 };
 

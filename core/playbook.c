@@ -1928,7 +1928,7 @@ static size_t answer_key(const struct playbook *pb, struct subjects *S, char *bu
         if (k + n + 2 > ANSWER_KEY)
             return 0;
         buf[k++] = S->found[i] ? '+' : '-';
-        if (n)
+        if (n) /* a field not found may have no pointer at all */
             memcpy(buf + k, S->field[i].p, n);
         k += n;
         buf[k++] = 0;

@@ -40,7 +40,9 @@ enum verdict {
     X(MARK_CRP_VERIFY_BEGIN, "crp.verify.begin") /* CRP.log: first line of a validation */     \
     X(MARK_CRP_VERIFY_END, "crp.verify.end")     /* CRP.log: VerifyRequest Finished */         \
     X(MARK_CRP_NOTIFY_BEGIN, "crp.notify.begin")                                              \
-    X(MARK_CRP_NOTIFY_END, "crp.notify.end")
+    X(MARK_CRP_NOTIFY_END, "crp.notify.end")                                                 \
+    X(MARK_CA_ISSUED, "ca.issued")               /* CA database: a row issued, with serial */  \
+    X(MARK_CERT_FOUND, "cert.found")             /* a certificate in a store or a file */
 
 #define MARK_ENUM(e, name) e,
 enum mark { MARK_LIST(MARK_ENUM) MARK_COUNT };

@@ -146,3 +146,114 @@ bool parse_utc_offset(const char *s, int32_t *out_s)
     *out_s = sign * (h * 3600 + m * 60);
     return true;
 }
+
+static const char *skip_sp(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    return p;
+}
+
+/* h:mm[:ss] at p; returns past it, or NULL. */
+static const char *read_hms(const char *p, const char *end, int *h, int *mi, int *s)
+{
+    size_t k = read_digits_upto(p, end, 2, h);
+    if (!k || p + k >= end || p[k] != ':')
+        return NULL;
+    p += k + 1;
+    if (end - p < 2 || !read_digits(p, 2, mi))
+        return NULL;
+    p += 2;
+    *s = 0;
+    if (p < end && *p == ':') {
+        if (end - p < 3 || !read_digits(p + 1, 2, s))
+            return NULL;
+        p += 3;
+    }
+    return p;
+}
+
+bool locale_date_parse(const char *p, size_t n, int64_t *wall_us, const char **why)
+{
+    const char *end = p + n;
+    p = skip_sp(p, end);
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+        end--;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+    *why = NULL;
+    if (end - p >= 10 && p[4] == '-' && p[7] == '-') {
+        if (!read_digits(p, 4, &y) || !read_digits(p + 5, 2, &mo) || !read_digits(p + 8, 2, &d)) {
+            *why = "not a date";
+            return false;
+        }
+        p += 10;
+        if (p < end && (*p == 'T' || *p == ' '))
+            p++;
+        p = read_hms(p, end, &h, &mi, &s);
+        if (!p) {
+            *why = "an ISO date without a time";
+            return false;
+        }
+        if (p < end && *p == '.') /* a fraction: dropped */
+            while (++p < end && *p >= '0' && *p <= '9')
+                ;
+        if (p < end && *p == 'Z')
+            p++;
+    } else {
+        size_t k1 = read_digits_upto(p, end, 2, &mo);
+        if (!k1 || p + k1 >= end) {
+            *why = "not a date";
+            return false;
+        }
+        char sep = p[k1];
+        if (sep == '.') {
+            *why = "a D.M.YYYY date (a European locale): only the US M/D/YYYY h:mm AM/PM and "
+                   "ISO YYYY-MM-DD forms are read";
+            return false;
+        }
+        if (sep != '/') {
+            *why = "not a date in the US M/D/YYYY or ISO YYYY-MM-DD form";
+            return false;
+        }
+        p += k1 + 1;
+        size_t k2 = read_digits_upto(p, end, 2, &d);
+        if (!k2 || p + k2 >= end || p[k2] != '/' || end - (p + k2 + 1) < 4 ||
+            !read_digits(p + k2 + 1, 4, &y)) {
+            *why = "not a date in the US M/D/YYYY form";
+            return false;
+        }
+        p += k2 + 5;
+        if (mo > 12) {
+            *why = "a D/M/YYYY date (the month is over 12: not a US locale): only the US "
+                   "M/D/YYYY and ISO forms are read";
+            return false;
+        }
+        p = read_hms(skip_sp(p, end), end, &h, &mi, &s);
+        if (!p) {
+            *why = "a date without a time of day";
+            return false;
+        }
+        p = skip_sp(p, end);
+        if (end - p >= 2 && (p[1] == 'M' || p[1] == 'm') &&
+            (p[0] == 'A' || p[0] == 'a' || p[0] == 'P' || p[0] == 'p')) {
+            if (h < 1 || h > 12) {
+                *why = "an hour outside 1..12 before AM/PM";
+                return false;
+            }
+            bool pm = p[0] == 'P' || p[0] == 'p';
+            h = (h % 12) + (pm ? 12 : 0);
+            p += 2;
+        }
+    }
+    p = skip_sp(p, end);
+    if (p != end) {
+        *why = "unexpected text after the time (a locale's AM/PM words other than AM/PM?)";
+        return false;
+    }
+    if (!civil_valid(y, mo, d, h, mi, s)) {
+        *why = "a date or time that does not exist";
+        return false;
+    }
+    *wall_us = civil_to_us(y, mo, d, h, mi, s, 0);
+    return true;
+}

@@ -35,4 +35,10 @@ void time_format_iso(int64_t t, char *buf);
 /* Parses "+HH:MM", "-HH:MM", "+HHMM", "+HH", "Z" or "UTC" into seconds east of UTC. */
 bool parse_utc_offset(const char *s, int32_t *out_s);
 
+/* A date as Windows tools print it in the machine's locale (certutil -view, certutil -store):
+ * US "M/D/YYYY h:mm[:ss] AM|PM" (or without AM/PM: 24-hour) and ISO "YYYY-MM-DD HH:MM[:SS]"
+ * (a 'T' and a trailing 'Z' allowed). The wall time, zone not applied, into *wall_us. Other
+ * forms are refused with the reason in *why ("D.M.YYYY (a European locale) is not read"). */
+bool locale_date_parse(const char *p, size_t n, int64_t *wall_us, const char **why);
+
 #endif

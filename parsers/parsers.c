@@ -10,6 +10,9 @@ extern const struct parser parser_eventxml;
 extern const struct parser parser_eventcsv;
 extern const struct parser parser_evtx;
 extern const struct parser parser_pcap;
+extern const struct parser parser_certutil_view;
+extern const struct parser parser_certutil_store;
+extern const struct parser parser_x509;
 
 const struct parser *const parser_table[] = {
     &parser_w3c,
@@ -19,6 +22,9 @@ const struct parser *const parser_table[] = {
     &parser_eventcsv,
     &parser_evtx,
     &parser_pcap,
+    &parser_certutil_view,
+    &parser_certutil_store,
+    &parser_x509,
     NULL,
 };
 
