@@ -99,6 +99,44 @@ static int64_t distance(int64_t t, const struct attempt *at)
     return 0;
 }
 
+/* The first attempt (in order of start) that starts at t or later; natt when none does. */
+static size_t first_attempt_from(const struct diagnosis *d, int64_t t)
+{
+    size_t lo = 0, hi = d->natt;
+    while (lo < hi) {
+        size_t m = lo + (hi - lo) / 2;
+        if (d->att[m].start < t)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    return lo;
+}
+
+/* The first of the rows (event indices in time order) at time t or later. */
+static size_t first_row_from(const struct diagnosis *d, const size_t *rows, size_t nrows,
+                             int64_t t)
+{
+    size_t lo = 0, hi = nrows;
+    while (lo < hi) {
+        size_t m = lo + (hi - lo) / 2;
+        if (d->b->ev[rows[m]].t < t)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    return lo;
+}
+
+static int64_t longest_attempt(const struct diagnosis *d)
+{
+    int64_t longest = 0;
+    for (size_t a = 0; a < d->natt; a++)
+        if (d->att[a].end - d->att[a].start > longest)
+            longest = d->att[a].end - d->att[a].start;
+    return longest;
+}
+
 /* Adds an exchange of kind k for event i in attempt id. */
 static bool attach(struct diagnosis *d, size_t i, enum xkind k, uint32_t id)
 {
@@ -134,10 +172,15 @@ static void ndes_requester(const struct diagnosis *d, const size_t *rows, size_t
     out[0] = 0;
     if (!names)
         return;
+    /* attempts are in order of start: only those from the first that starts after
+     * t - slack - the longest attempt, to the last that starts by t + MINUTE + slack, can be
+     * near a row at t */
+    int64_t longest = longest_attempt(d);
     for (size_t r = 0; r < nrows; r++) {
         const struct event *e = &d->b->ev[rows[r]];
         bool near = false, meets = false;
-        for (size_t a = 0; a < d->natt && !meets; a++) {
+        size_t a_end = first_attempt_from(d, e->t + MINUTE + slack + 1);
+        for (size_t a = first_attempt_from(d, e->t - slack - longest); a < a_end && !meets; a++) {
             int64_t dist = distance(e->t, &d->att[a]);
             near |= dist <= slack;
             meets |= dist == 0;
@@ -207,6 +250,9 @@ bool castore_correlate(struct diagnosis *d)
     size_t *certs = malloc((ncerts ? ncerts : 1) * sizeof *certs);
     bool *taken = calloc(nrows, sizeof *taken);
     bool *blocked = calloc(d->natt, sizeof *blocked);
+    struct cert_id {
+        char serial[130], thumb[130];
+    } *cid = NULL;
     bool ok = rows && certs && taken && blocked;
     if (!ok)
         goto out;
@@ -232,13 +278,27 @@ bool castore_correlate(struct diagnosis *d)
     int64_t slack = SEC(CASTORE_CLOCK_SLACK_S) + (int64_t)(d->pb->win.tolerance * 1e6);
     char ndes[128];
     ndes_requester(d, rows, nrows, slack, ndes, sizeof ndes);
+    /* each certificate's serial and thumbprint, read once */
+    cid = calloc(ncerts ? ncerts : 1, sizeof *cid);
+    if (!(ok = cid != NULL))
+        goto out;
+    for (size_t c = 0; c < ncerts; c++) {
+        const struct event *e = &b->ev[certs[c]];
+        const struct source *cs = b->src[e->src];
+        if (!hex_field(cs, e, "serial", cid[c].serial, sizeof cid[c].serial))
+            cid[c].serial[0] = 0;
+        if (!hex_field(cs, e, "thumbprint", cid[c].thumb, sizeof cid[c].thumb))
+            cid[c].thumb[0] = 0;
+    }
     for (size_t a = 0; ok && a < d->natt; a++) {
         const struct attempt *at = &d->att[a];
         if (blocked[a])
             continue;
         size_t best = SIZE_MAX;
         int64_t best_dist = INT64_MAX;
-        for (size_t r = 0; r < nrows; r++) {
+        /* rows are in time order: only those from start - slack - MINUTE to end + slack */
+        for (size_t r = first_row_from(d, rows, nrows, at->start - slack - MINUTE);
+             r < nrows && b->ev[rows[r]].t <= at->end + slack; r++) {
             const struct event *e = &b->ev[rows[r]];
             int64_t dist = distance(e->t, at);
             if (taken[r] || dist > slack || dist >= best_dist)
@@ -266,14 +326,10 @@ bool castore_correlate(struct diagnosis *d)
         bool has_thumb = hex_field(rs, row, "thumbprint", thumb, sizeof thumb);
         for (size_t c = 0; ok && c < ncerts && (has_serial || has_thumb); c++) {
             const struct event *e = &b->ev[certs[c]];
-            const struct source *cs = b->src[e->src];
-            char v[130];
             if (e->xchg)
                 continue; /* another attempt's already */
-            bool same = (has_serial && hex_field(cs, e, "serial", v, sizeof v) &&
-                         !strcmp(v, serial)) ||
-                        (has_thumb && hex_field(cs, e, "thumbprint", v, sizeof v) &&
-                         !strcmp(v, thumb));
+            bool same = (has_serial && cid[c].serial[0] && !strcmp(cid[c].serial, serial)) ||
+                        (has_thumb && cid[c].thumb[0] && !strcmp(cid[c].thumb, thumb));
             if (!same)
                 continue;
             check_validity(d, certs[c], at, slack);
@@ -285,5 +341,6 @@ out:
     free(certs);
     free(taken);
     free(blocked);
+    free(cid);
     return ok;
 }

@@ -47,8 +47,10 @@ struct parser {
      * Returns false only when memory runs out. */
     bool (*parse)(struct source *s, struct evbuf *out);
 
-    /* The message of a parsed (not EVF_RAW) event, as a span into s->text. It may contain
-     * newlines (multi-line entries); the caller escapes them for display. */
+    /* The message of a parsed (not EVF_RAW) event, as a span into s->text, or into text the
+     * parser keeps in s->pstate for as long as the source lives (a one-line summary of a
+     * multi-line record). It may contain newlines (multi-line entries); the caller escapes
+     * them for display. */
     struct span (*message)(const struct source *s, const struct event *ev);
 
     /* A named field of a parsed event, as written in the log (W3C "-" gives an empty span).

