@@ -23,7 +23,7 @@ const char *xkind_name(enum xkind k)
     static const char *const names[XKIND_COUNT] = {
         "none", "ndes-getca", "ndes-pkioperation", "plugin-verify", "plugin-notify",
         "crp-http-verify", "crp-http-notify", "crp-verify", "crp-notify",
-        "capture-conversation", "ca-request", "device-cert",
+        "capture-conversation", "ca-request", "device-cert", "event-failure",
     };
     return k < XKIND_COUNT ? names[k] : "none";
 }
@@ -594,6 +594,12 @@ static bool capture_line(const struct diagnosis *d, struct xlist *L, struct conv
     return true;
 }
 
+static bool is_event_log_role(enum role r)
+{
+    return r == ROLE_CA_EVENTS || r == ROLE_NDES_EVENTS || r == ROLE_DEVICE_EVENTS ||
+           r == ROLE_EVENTS;
+}
+
 /* One builder's share: the files it owns, and the exchanges it made of them. */
 struct xbuilder {
     const struct diagnosis *d;
@@ -629,6 +635,14 @@ static void build_slice(size_t from, size_t to, size_t t, void *arg)
             ok = block_line(d, &w->L, &bl, i);
         } else if (b->src[e->src]->role == ROLE_CAPTURE) {
             ok = capture_line(d, &w->L, &cv, i);
+        } else if (is_event_log_role(b->src[e->src]->role) && verdict_of(d, e) == VERDICT_FAIL) {
+            /* a failure a Windows event log shows is an exchange of its own: it joins the
+             * attempt near it (link_near), or is one when the servers' logs hold none */
+            uint32_t xi = new_exchange(&w->L, X_EVENT_FAIL, e->src);
+            if (!(ok = xi != UINT32_MAX))
+                break;
+            join_exchange(d, &w->L, xi, i);
+            w->L.v[xi].complete = true;
         }
     }
     free(bl.v);
@@ -669,7 +683,9 @@ static bool build_exchanges(struct diagnosis *d)
         uint64_t cost = 0;
         for (size_t i = 0; i < b->nsrc; i++) {
             const struct source *s = b->src[i];
-            uint64_t c = is_block[i] ? s->events * 8 : is_w3c[i] ? s->events : 0;
+            uint64_t c = is_block[i] ? s->events * 8 : is_w3c[i] ? s->events
+                         : is_event_log_role(s->role) || s->role == ROLE_CAPTURE ? s->events
+                                                                                 : 0;
             if (owner[i] == 0 && (best == SIZE_MAX || c > cost)) {
                 best = i;
                 cost = c;
@@ -1438,6 +1454,77 @@ static void link_preamble(struct diagnosis *d, const struct by_kind *K)
     }
 }
 
+struct xstart {
+    int64_t t;
+    uint32_t x;
+};
+
+static int cmp_xstart(const void *a, const void *b)
+{
+    const struct xstart *p = a, *q = b;
+    if (p->t != q->t)
+        return (p->t > q->t) - (p->t < q->t);
+    return (p->x > q->x) - (p->x < q->x);
+}
+
+/* A failure from a Windows event log joins the exchange nearest to it in time within the
+ * preamble window (the device logs its side of the request seconds before or after NDES);
+ * failures with no other exchange near, but near each other (306, then 32), make one
+ * attempt together. */
+static bool link_near(struct diagnosis *d, const struct by_kind *K)
+{
+    const uint32_t *ev;
+    size_t nf = kind_list(K, X_EVENT_FAIL, &ev);
+    if (!nf)
+        return true;
+    /* the other exchanges by start (qsort: kept GetCAs come last, far from their place) */
+    struct xstart *by = malloc((d->nx ? d->nx : 1) * sizeof *by);
+    uint32_t *others = malloc((d->nx ? d->nx : 1) * sizeof *others);
+    if (!by || !others) {
+        free(by);
+        free(others);
+        return false;
+    }
+    size_t no = 0;
+    for (size_t i = 0; i < d->nx; i++)
+        if (d->x[i].kind != X_EVENT_FAIL)
+            by[no++] = (struct xstart){ d->x[i].lo_min, (uint32_t)i };
+    qsort(by, no, sizeof *by, cmp_xstart);
+    for (size_t i = 0; i < no; i++)
+        others[i] = by[i].x;
+    free(by);
+    int64_t win = SEC(d->pb->win.preamble), longest = max_duration(d, others, no);
+    for (size_t c = 0; c < nf; c++) {
+        const struct exchange *f = &d->x[ev[c]];
+        int64_t t = f->lo_min;
+        size_t lo = 0, hi = no;
+        while (lo < hi) { /* the first that starts after t - win - the longest */
+            size_t m = lo + (hi - lo) / 2;
+            if (d->x[others[m]].lo_min < t - win - longest)
+                lo = m + 1;
+            else
+                hi = m;
+        }
+        uint32_t best = UINT32_MAX;
+        int64_t best_dist = INT64_MAX;
+        for (size_t a = lo; a < no && d->x[others[a]].lo_min <= t + win; a++) {
+            const struct exchange *o = &d->x[others[a]];
+            int64_t dist = t < o->lo_min ? o->lo_min - t : t > o->hi_max ? t - o->hi_max : 0;
+            if (dist <= win && dist < best_dist) {
+                best_dist = dist;
+                best = others[a];
+            }
+        }
+        if (best != UINT32_MAX)
+            uf_union(K->l, best, ev[c]);
+        else if (c > 0 && t - d->x[ev[c - 1]].hi_max <= win &&
+                 !(K->l[uf_find(K->l, ev[c - 1])].kinds & ~(1u << X_EVENT_FAIL)))
+            uf_union(K->l, ev[c - 1], ev[c]); /* alone too, and near the one before */
+    }
+    free(others);
+    return true;
+}
+
 static bool worth_an_attempt(const struct link *root, bool failed)
 {
     uint32_t k = root->kinds & ~(1u << X_NDES_GETCA);
@@ -1463,6 +1550,11 @@ static bool form_attempts(struct diagnosis *d)
     link_notify(d, X_CRP_VERIFY, X_CRP_NOTIFY, &K);
     link_notify(d, X_CRP_HTTP_VERIFY, X_CRP_HTTP_NOTIFY, &K);
     link_preamble(d, &K);
+    if (!link_near(d, &K)) {
+        free(K.v);
+        free(K.l);
+        return false;
+    }
     free(K.v);
     struct link *l = K.l;
 

@@ -27,6 +27,7 @@ enum xkind {
     X_CAPTURE_CONV,    /* a network capture: one TCP conversation with the SCEP server */
     X_CA_REQUEST,      /* CA database: the row of the attempt's request (core/castore.c) */
     X_DEVICE_CERT,     /* its certificate found in a store or a file (core/castore.c) */
+    X_EVENT_FAIL,      /* a Windows event that failed a signature: the device's, NDES's, the CA's */
     XKIND_COUNT
 };
 

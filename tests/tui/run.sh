@@ -112,6 +112,7 @@ check_panes step4-crp-403-client-cert "-- OK WARN FAIL -- --"
 check_panes busy-day "-- OK WARN FAIL -- --"
 check_panes step5-ca-denied-certutil "-- OK OK OK FAIL --"
 check_panes step2-tls-alert "-- FAIL -- -- -- --"
+check_panes step1-profile-failed "FAIL -- -- -- -- --"
 check_panes step6-not-in-store "-- OK OK OK OK FAIL"
 
 # ---- the attempt shown and its diagnosis --------------------------------------------------
