@@ -99,19 +99,6 @@ static int64_t distance(int64_t t, const struct attempt *at)
     return 0;
 }
 
-/* The first attempt (in order of start) that starts at t or later; natt when none does. */
-static size_t first_attempt_from(const struct diagnosis *d, int64_t t)
-{
-    size_t lo = 0, hi = d->natt;
-    while (lo < hi) {
-        size_t m = lo + (hi - lo) / 2;
-        if (d->att[m].start < t)
-            lo = m + 1;
-        else
-            hi = m;
-    }
-    return lo;
-}
 
 /* The first of the rows (event indices in time order) at time t or later. */
 static size_t first_row_from(const struct diagnosis *d, const size_t *rows, size_t nrows,
@@ -179,8 +166,8 @@ static void ndes_requester(const struct diagnosis *d, const size_t *rows, size_t
     for (size_t r = 0; r < nrows; r++) {
         const struct event *e = &d->b->ev[rows[r]];
         bool near = false, meets = false;
-        size_t a_end = first_attempt_from(d, e->t + MINUTE + slack + 1);
-        for (size_t a = first_attempt_from(d, e->t - slack - longest); a < a_end && !meets; a++) {
+        size_t a_end = diagnose_first_attempt_from(d, e->t + MINUTE + slack + 1);
+        for (size_t a = diagnose_first_attempt_from(d, e->t - slack - longest); a < a_end && !meets; a++) {
             int64_t dist = distance(e->t, &d->att[a]);
             near |= dist <= slack;
             meets |= dist == 0;

@@ -594,11 +594,6 @@ static bool capture_line(const struct diagnosis *d, struct xlist *L, struct conv
     return true;
 }
 
-static bool is_event_log_role(enum role r)
-{
-    return r == ROLE_CA_EVENTS || r == ROLE_NDES_EVENTS || r == ROLE_DEVICE_EVENTS ||
-           r == ROLE_EVENTS;
-}
 
 /* One builder's share: the files it owns, and the exchanges it made of them. */
 struct xbuilder {
@@ -635,7 +630,7 @@ static void build_slice(size_t from, size_t to, size_t t, void *arg)
             ok = block_line(d, &w->L, &bl, i);
         } else if (b->src[e->src]->role == ROLE_CAPTURE) {
             ok = capture_line(d, &w->L, &cv, i);
-        } else if (is_event_log_role(b->src[e->src]->role) && verdict_of(d, e) == VERDICT_FAIL) {
+        } else if (role_is_event_log(b->src[e->src]->role) && verdict_of(d, e) == VERDICT_FAIL) {
             /* a failure a Windows event log shows is an exchange of its own: it joins the
              * attempt near it (link_near), or is one when the servers' logs hold none */
             uint32_t xi = new_exchange(&w->L, X_EVENT_FAIL, e->src);
@@ -684,7 +679,7 @@ static bool build_exchanges(struct diagnosis *d)
         for (size_t i = 0; i < b->nsrc; i++) {
             const struct source *s = b->src[i];
             uint64_t c = is_block[i] ? s->events * 8 : is_w3c[i] ? s->events
-                         : is_event_log_role(s->role) || s->role == ROLE_CAPTURE ? s->events
+                         : role_is_event_log(s->role) || s->role == ROLE_CAPTURE ? s->events
                                                                                  : 0;
             if (owner[i] == 0 && (best == SIZE_MAX || c > cost)) {
                 best = i;
@@ -1635,7 +1630,7 @@ uint32_t diagnose_attempt_of(const struct diagnosis *d, size_t i)
 
 /* ---- verdicts ----------------------------------------------------------------------------- */
 
-static int severity(enum verdict v)
+int verdict_severity(enum verdict v)
 {
     switch (v) {
     case VERDICT_FAIL: return 4;
@@ -1644,6 +1639,19 @@ static int severity(enum verdict v)
     case VERDICT_INFO: return 1;
     default: return 0;
     }
+}
+
+size_t diagnose_first_attempt_from(const struct diagnosis *d, int64_t t)
+{
+    size_t lo = 0, hi = d->natt;
+    while (lo < hi) {
+        size_t m = lo + (hi - lo) / 2;
+        if (d->att[m].start < t)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    return lo;
 }
 
 static bool role_loaded(const struct diagnosis *d, enum role r)
@@ -1720,8 +1728,8 @@ static void apply_expectations(struct diagnosis *d, struct attempt *at, const si
         if (!missing)
             continue;
         struct step_result *r = &at->step[x->step - 1];
-        if (severity(x->verdict) > severity(r->verdict) ||
-            (severity(x->verdict) == severity(r->verdict) && r->sig < 0 && r->expect < 0)) {
+        if (verdict_severity(x->verdict) > verdict_severity(r->verdict) ||
+            (verdict_severity(x->verdict) == verdict_severity(r->verdict) && r->sig < 0 && r->expect < 0)) {
             r->verdict = x->verdict;
             r->expect = (int)k;
             r->sig = -1;
@@ -1777,7 +1785,7 @@ static bool judge(struct diagnosis *d)
             continue;
         struct step_result *r = &at->step[sg->step - 1];
         r->ev[r->nev++] = (uint32_t)i; /* the timeline holds fewer than 2^32 events */
-        if (severity(sg->verdict) > severity(r->verdict)) {
+        if (verdict_severity(sg->verdict) > verdict_severity(r->verdict)) {
             r->verdict = sg->verdict;
             if (sg->verdict == VERDICT_FAIL || sg->verdict == VERDICT_WARN) {
                 r->sig = e->sig - 1;

@@ -115,6 +115,12 @@ uint32_t diagnose_attempt_of(const struct diagnosis *d, size_t i);
  * ones: pairs of [lo, hi] feasible offsets, the value most of them agree on (0 when 0 is
  * among those, else the middle of the best agreement). Exposed for tests. Returns the
  * number of pairs that agree (0: no estimate). */
+/* How much a verdict weighs: fail 4, warn 3, pass 2, info 1, none 0. */
+int verdict_severity(enum verdict v);
+
+/* The first attempt (they are in order of start) that starts at t or later; natt if none. */
+size_t diagnose_first_attempt_from(const struct diagnosis *d, int64_t t);
+
 uint32_t skew_best(const int64_t *lo, const int64_t *hi, size_t n, int64_t *best);
 
 void diagnose_free(struct diagnosis *d);

@@ -65,6 +65,12 @@ const char *role_name(enum role r)
     }
 }
 
+bool role_is_event_log(enum role r)
+{
+    return r == ROLE_CA_EVENTS || r == ROLE_NDES_EVENTS || r == ROLE_DEVICE_EVENTS ||
+           r == ROLE_EVENTS;
+}
+
 bool role_from_name(const char *name, enum role *out)
 {
     for (int r = ROLE_UNKNOWN; r < ROLE_COUNT; r++) {

@@ -144,6 +144,8 @@ void source_free(struct source *s);
 
 const char *encoding_name(enum encoding e);
 const char *role_name(enum role r);
+/* The Windows event log roles (the CA's, NDES's, a device's, another's). */
+bool role_is_event_log(enum role r);
 bool role_from_name(const char *name, enum role *out);
 const char *zone_name(enum zone z);
 

@@ -93,22 +93,7 @@ void step1_words(const struct pb_sync *sy, enum platform p, int64_t last, char *
              a, platform_name(p), z, every, after, manual_sync[p]);
 }
 
-static bool is_event_log(enum role r)
-{
-    return r == ROLE_CA_EVENTS || r == ROLE_NDES_EVENTS || r == ROLE_DEVICE_EVENTS ||
-           r == ROLE_EVENTS;
-}
 
-static int severity(enum verdict v)
-{
-    switch (v) {
-    case VERDICT_FAIL: return 4;
-    case VERDICT_WARN: return 3;
-    case VERDICT_PASS: return 2;
-    case VERDICT_INFO: return 1;
-    default: return 0;
-    }
-}
 
 /* A device's sync: an event of the device's MDM client (DeviceManagement-Enterprise-
  * Diagnostics-Provider) that a sync session writes. */
@@ -148,19 +133,6 @@ static bool add_value(struct diagnosis *d, struct attempt *at, size_t i)
     return true;
 }
 
-/* The first attempt (in order of start) that starts at t or later; natt when none does. */
-static size_t first_starting_at(const struct diagnosis *d, int64_t t)
-{
-    size_t lo = 0, hi = d->natt;
-    while (lo < hi) {
-        size_t m = lo + (hi - lo) / 2;
-        if (d->att[m].start < t)
-            lo = m + 1;
-        else
-            hi = m;
-    }
-    return lo;
-}
 
 static bool link_events(struct diagnosis *d)
 {
@@ -187,12 +159,12 @@ static bool link_events(struct diagnosis *d)
     size_t added = 0;
     for (size_t i = 0; i < b->nev; i++) {
         const struct event *e = &b->ev[i];
-        if (!e->sig || e->xchg || !is_event_log(b->src[e->src]->role) || e->t == TIME_NONE)
+        if (!e->sig || e->xchg || !role_is_event_log(b->src[e->src]->role) || e->t == TIME_NONE)
             continue;
         size_t best = SIZE_MAX;
         int64_t bestd = INT64_MAX;
-        size_t from = first_starting_at(d, e->t - win - longest);
-        size_t to_a = first_starting_at(d, e->t + win + 1);
+        size_t from = diagnose_first_attempt_from(d, e->t - win - longest);
+        size_t to_a = diagnose_first_attempt_from(d, e->t + win + 1);
         for (size_t a = from; a < to_a; a++) {
             const struct attempt *at = &d->att[a];
             int64_t dist = e->t < at->start ? at->start - e->t : e->t > at->end ? e->t - at->end : 0;
@@ -256,8 +228,8 @@ static bool link_events(struct diagnosis *d)
         }
         r->ev[k] = (uint32_t)i;
         r->nev++;
-        int cur = r->verdict == VERDICT_NONE ? 0 : severity(r->verdict);
-        if (severity(sg->verdict) > cur) {
+        int cur = r->verdict == VERDICT_NONE ? 0 : verdict_severity(r->verdict);
+        if (verdict_severity(sg->verdict) > cur) {
             r->verdict = sg->verdict;
             if (sg->verdict == VERDICT_FAIL || sg->verdict == VERDICT_WARN) {
                 r->sig = e->sig - 1;
