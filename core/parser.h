@@ -67,6 +67,10 @@ struct parser {
 
     /* Frees s->pstate. May be NULL. */
     void (*free_state)(struct source *s);
+
+    /* An event's line is the format's own record number (an event log's EventRecordID), not
+     * a physical line: they need not grow through the file. */
+    bool record_numbers;
 };
 
 /* The parsers, in sniffing order, NULL-terminated (parsers/parsers.c). */

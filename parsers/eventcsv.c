@@ -186,7 +186,7 @@ static bool eventcsv_parse(struct source *s, struct evbuf *out)
             zz--;
         struct span rec = span_make(p, (size_t)(zz - p));
         if (line == 1 && p == text) {
-            s->header++;
+            s->header += nl + 1; /* a quoted column name may hold line ends */
         } else if (span_trim(rec).n == 0) {
             s->blank++;
         } else {

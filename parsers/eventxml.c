@@ -93,4 +93,5 @@ const struct parser parser_eventxml = {
     .message = wev_message,
     .field = wev_field,
     .free_state = wev_free_state,
+    .record_numbers = true,
 };

@@ -174,4 +174,5 @@ const struct parser parser_evtx = {
     .message = wev_message,
     .field = wev_field,
     .free_state = wev_free_state,
+    .record_numbers = true,
 };

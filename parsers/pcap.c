@@ -1087,7 +1087,16 @@ static bool pcap_parse(struct source *s, struct evbuf *out)
         int rc;
         while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
             R.packet++;
-            R.now = (int64_t)h->ts.tv_sec * 1000000 + (int64_t)h->ts.tv_usec;
+            /* a packet time past what microseconds since 1970 hold (a damaged header) is
+             * clamped rather than overflowed */
+            int64_t sec = (int64_t)h->ts.tv_sec, usec = (int64_t)h->ts.tv_usec;
+            if (sec > INT64_MAX / 1000000 - 1)
+                sec = INT64_MAX / 1000000 - 1;
+            else if (sec < INT64_MIN / 1000000 + 1)
+                sec = INT64_MIN / 1000000 + 1;
+            if (usec < 0 || usec >= 1000000)
+                usec = 0;
+            R.now = sec * 1000000 + usec;
             size_t caplen = h->caplen;
             if (caplen > h->len && h->len)
                 caplen = h->len;
