@@ -88,8 +88,8 @@ static bool hm_ampm(const char *p, const char *e, int *h, int *mi, int *s)
     if (!k || p + k >= e || p[k] != ':')
         return false;
     p += k + 1;
-    if (!read_digits(p, 2, mi) || p + 2 >= e || p[2] != ':' || !read_digits(p + 3, 2, s))
-        return false;
+    if (e - p < 5 || !read_digits(p, 2, mi) || p[2] != ':' || !read_digits(p + 3, 2, s))
+        return false; /* "mm:ss" must be there in full before it is read */
     p += 5;
     while (p < e && *p == ' ')
         p++;
