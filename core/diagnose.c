@@ -1584,6 +1584,8 @@ static bool form_attempts(struct diagnosis *d)
         d->att[i].start = INT64_MAX;
         d->att[i].end = INT64_MIN;
     }
+    for (size_t i = 0; i < d->nx; i++)
+        d->x[i].attempt = 0; /* it held the preamble's PKIOperation until now */
     for (size_t i = 0; i < d->nx; i++) {
         uint32_t s = slot[uf_find(l, (uint32_t)i)];
         if (s == UINT32_MAX)

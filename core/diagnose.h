@@ -42,18 +42,23 @@ struct exchange {
      * seconds and its duration, a ConfigMgr block the times of its first and last lines */
     int64_t lo_min, lo_max, hi_min, hi_max;
     uint32_t nev;
-    uint32_t pkiop;       /* a GetCA kept as a PKIOperation's preamble: that exchange + 1 */
-    uint32_t attempt;     /* 0: none */
+    union {
+        /* until attempts are formed: a GetCA kept as a PKIOperation's preamble names that
+         * exchange + 1 (read by the linking) */
+        uint32_t pkiop;
+        /* once they are: its attempt, 0 for none */
+        uint32_t attempt;
+    };
 };
 
 struct step_result {
     const char *reason;   /* for none: why there is no verdict (never NULL) */
     uint32_t *ev;         /* evidence: indices into b->ev, in time order */
-    size_t nev;
     size_t decisive;      /* index into b->ev of the line that decided it (fail/warn) */
-    enum verdict verdict;
+    uint32_t nev;         /* the timeline holds fewer than 2^32 events */
     int sig;              /* the signature that decided a fail or warn, or -1 */
     int expect;           /* or the expectation that decided it, or -1 */
+    uint8_t verdict;      /* enum verdict */
 };
 
 #define ATTEMPT_VALUES 8

@@ -418,7 +418,7 @@ static void attempt_text(FILE *f, const struct diagnosis *d, const struct attemp
         for (size_t k = 0; k < r->nev && k < EVIDENCE_SHOWN; k++)
             evidence_line(f, d->b, r->ev[k], 9);
         if (r->nev > EVIDENCE_SHOWN)
-            fprintf(f, "%*s... and %zu more lines\n", 9, "", r->nev - EVIDENCE_SHOWN);
+            fprintf(f, "%*s... and %zu more lines\n", 9, "", (size_t)r->nev - EVIDENCE_SHOWN);
         if (s == 0 && r->reason[0]) /* step 1: when the device syncs next */
             wrapped(f, 9, "", r->reason);
         if (r->verdict == VERDICT_WARN && at->failed_step != s + 1) {

@@ -195,7 +195,7 @@ static void visit_evidence(struct ui *ui, int dir)
     if (ui->evidence_at == 0)
         ui->evidence_at = dir > 0 ? 1 : r->nev;
     goto_event(ui, r->ev[ui->evidence_at - 1]);
-    ui_set_message(ui, false, "evidence %zu of %zu of step %d", ui->evidence_at, r->nev, ui->step);
+    ui_set_message(ui, false, "evidence %zu of %zu of step %d", ui->evidence_at, (size_t)r->nev, ui->step);
 }
 
 static void select_step(struct ui *ui, int step)
@@ -491,7 +491,7 @@ static void draw_explain(struct ui *ui, const struct layout *L)
     } else if (r) {
         n += snprintf(text + n, sizeof text - (size_t)n, "Found: %s, %zu line%s (e / E to visit them)\n",
                       r->verdict == VERDICT_PASS ? "passed" : r->verdict == VERDICT_FAIL ? "FAILED" : "warning",
-                      r->nev, r->nev == 1 ? "" : "s");
+                      (size_t)r->nev, r->nev == 1 ? "" : "s");
         if (r->verdict == VERDICT_FAIL || r->verdict == VERDICT_WARN) {
             const char *expl = r->sig >= 0 ? ui->pb->sigs[r->sig].explanation : ui->pb->expects[r->expect].explanation;
             const char *fix = r->sig >= 0 ? ui->pb->sigs[r->sig].fix : ui->pb->expects[r->expect].fix;
