@@ -124,28 +124,6 @@ static int64_t longest_attempt(const struct diagnosis *d)
     return longest;
 }
 
-/* Adds an exchange of kind k for event i in attempt id. */
-static bool attach(struct diagnosis *d, size_t i, enum xkind k, uint32_t id)
-{
-    if (d->nx == d->capx) {
-        size_t cap = d->capx ? d->capx * 2 : 64;
-        struct exchange *x = realloc(d->x, cap * sizeof *x);
-        if (!x)
-            return false;
-        d->x = x;
-        d->capx = cap;
-    }
-    struct event *e = &d->b->ev[i];
-    struct exchange *x = &d->x[d->nx];
-    *x = (struct exchange){ .kind = k, .src = e->src, .complete = true, .nev = 1,
-                            .attempt = id };
-    x->lo_min = x->lo_max = x->hi_min = x->hi_max = e->t;
-    if (e->sig && d->pb->sigs[e->sig - 1].verdict == VERDICT_FAIL)
-        x->failed = true;
-    e->xchg = (uint32_t)++d->nx;
-    return true;
-}
-
 #define MAX_REQUESTERS 64
 
 /* The requester NDES submits under: the one most candidate rows share. */
@@ -301,7 +279,7 @@ bool castore_correlate(struct diagnosis *d)
             continue;
         taken[best] = true;
         size_t ri = rows[best];
-        ok = attach(d, ri, X_CA_REQUEST, at->id);
+        ok = diagnose_add_exchange(d, X_CA_REQUEST, ri, at->id);
         /* the certificate it issued, in the device's store or a file */
         const struct event *row = &b->ev[ri];
         const struct source *rs = b->src[row->src];
@@ -320,7 +298,7 @@ bool castore_correlate(struct diagnosis *d)
             if (!same)
                 continue;
             check_validity(d, certs[c], at, slack);
-            ok = attach(d, certs[c], X_DEVICE_CERT, at->id);
+            ok = diagnose_add_exchange(d, X_DEVICE_CERT, certs[c], at->id);
         }
     }
 out:

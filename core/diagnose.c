@@ -197,20 +197,42 @@ static void iis_read(const struct source *s, const struct event *e, struct iis_t
     it->question = found[4] ? hash_span(1469598103934665603u, f[4]) : 0;
 }
 
+/* An exchange that holds event i alone, complete; UINT32_MAX when memory runs out. */
+static uint32_t single_exchange(const struct diagnosis *d, struct xlist *L, enum xkind kind,
+                                size_t i)
+{
+    uint32_t xi = new_exchange(L, kind, d->b->ev[i].src);
+    if (xi != UINT32_MAX) {
+        join_exchange(d, L, xi, i);
+        L->v[xi].complete = true;
+    }
+    return xi;
+}
+
+bool diagnose_add_exchange(struct diagnosis *d, enum xkind kind, size_t i, uint32_t attempt)
+{
+    struct xlist L = { d->x, d->nx, d->capx };
+    uint32_t xi = single_exchange(d, &L, kind, i);
+    d->x = L.v;
+    d->nx = L.n;
+    d->capx = L.cap;
+    if (xi == UINT32_MAX)
+        return false;
+    d->x[xi].attempt = attempt;
+    return true;
+}
+
 static bool iis_exchange(const struct diagnosis *d, struct xlist *L, size_t i, enum xkind kind,
                          const struct iis_times *it)
 {
-    const struct event *e = &d->b->ev[i];
-    uint32_t xi = new_exchange(L, kind, e->src);
+    uint32_t xi = single_exchange(d, L, kind, i);
     if (xi == UINT32_MAX)
         return false;
-    join_exchange(d, L, xi, i);
     struct exchange *x = &L->v[xi];
     x->lo_min = it->lo_min;
     x->lo_max = it->lo_max;
     x->hi_min = it->hi_min;
     x->hi_max = it->hi_max;
-    x->complete = true;
     return true;
 }
 
@@ -633,11 +655,7 @@ static void build_slice(size_t from, size_t to, size_t t, void *arg)
         } else if (role_is_event_log(b->src[e->src]->role) && verdict_of(d, e) == VERDICT_FAIL) {
             /* a failure a Windows event log shows is an exchange of its own: it joins the
              * attempt near it (link_near), or is one when the servers' logs hold none */
-            uint32_t xi = new_exchange(&w->L, X_EVENT_FAIL, e->src);
-            if (!(ok = xi != UINT32_MAX))
-                break;
-            join_exchange(d, &w->L, xi, i);
-            w->L.v[xi].complete = true;
+            ok = single_exchange(d, &w->L, X_EVENT_FAIL, i) != UINT32_MAX;
         }
     }
     free(bl.v);

@@ -120,6 +120,10 @@ uint32_t diagnose_attempt_of(const struct diagnosis *d, size_t i);
  * ones: pairs of [lo, hi] feasible offsets, the value most of them agree on (0 when 0 is
  * among those, else the middle of the best agreement). Exposed for tests. Returns the
  * number of pairs that agree (0: no estimate). */
+/* Adds an exchange of its own for event i, complete, in the given attempt (0: none), after
+ * the attempts are formed (core/castore.c). False when memory runs out. */
+bool diagnose_add_exchange(struct diagnosis *d, enum xkind kind, size_t i, uint32_t attempt);
+
 /* How much a verdict weighs: fail 4, warn 3, pass 2, info 1, none 0. */
 int verdict_severity(enum verdict v);
 

@@ -378,6 +378,17 @@ static void diagnosis_text_of(FILE *f, const struct diagnosis *d, const struct a
     fputs(")\n", f);
 }
 
+/* "  device GUID<gap>user GUID" and the line end; "-" for one not seen. Escaped: a user
+ * playbook's (?<device>...) may capture anything from the line. */
+static void device_user(FILE *f, const struct attempt *at, const char *gap)
+{
+    fputs("  device ", f);
+    esc_text(f, span_cstr(at->device[0] ? at->device : "-"));
+    fprintf(f, "%suser ", gap);
+    esc_text(f, span_cstr(at->user[0] ? at->user : "-"));
+    fputc('\n', f);
+}
+
 /* "Attempt 3 of 40: 2016-06-14 00:22:08.971Z .. 00:22:12.629Z", without the line end. */
 static void attempt_head(FILE *f, const struct diagnosis *d, const struct attempt *at)
 {
@@ -392,12 +403,7 @@ static void attempt_text(FILE *f, const struct diagnosis *d, const struct attemp
 {
     attempt_head(f, d, at);
     fputc('\n', f);
-    /* a user playbook's (?<device>...) may capture anything from the line */
-    fputs("  device ", f);
-    esc_text(f, span_cstr(at->device[0] ? at->device : "-"));
-    fputs("   user ", f);
-    esc_text(f, span_cstr(at->user[0] ? at->user : "-"));
-    fputc('\n', f);
+    device_user(f, at, "   ");
     if (at->nvalues) {
         fputs("  values:", f);
         for (size_t i = 0; i < at->nvalues; i++) {
@@ -496,12 +502,7 @@ static void attempt_line(FILE *f, const struct diagnosis *d, const struct attemp
     }
     if (none)
         fputs(" -", f);
-    /* a user playbook's (?<device>...) may capture anything from the line */
-    fputs("  device ", f);
-    esc_text(f, span_cstr(at->device[0] ? at->device : "-"));
-    fputs("  user ", f);
-    esc_text(f, span_cstr(at->user[0] ? at->user : "-"));
-    fputc('\n', f);
+    device_user(f, at, "  ");
 }
 
 /* Attempts are written in order, but formatted in parallel: each thread writes its share of
