@@ -128,11 +128,11 @@ $(BA)/scepscope: $(BA)/core/main.o $(BA)/libscepscope.a
 	$(CC) $(CFLAGS_ALL) $(SAN) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
 
 # ---- tests ---------------------------------------------------------------------------------
-$(B)/tests/%: tests/unit/%.c tests/unit/testutil.h $(B)/libscepscope.a
+$(B)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/caserun.h $(B)/libscepscope.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests/unit -o $@ $< $(B)/libscepscope.a $(PKG_LIBS) $(TEST_LIBS)
 
-$(BA)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BA)/libscepscope.a
+$(BA)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/caserun.h $(BA)/libscepscope.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(SAN) $(TEST_CFLAGS) -Itests/unit -o $@ $< $(BA)/libscepscope.a $(PKG_LIBS) $(TEST_LIBS)
 

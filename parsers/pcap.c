@@ -310,6 +310,36 @@ static const char *side(int dir)
     return dir == 0 ? "client" : "server";
 }
 
+/* A hello's extensions: the block's end, from its length at p[*k] (cut to what the capture
+ * holds; *k itself when there is no block), with *k moved past that length. */
+static size_t ext_block(const unsigned char *p, size_t *k, size_t n)
+{
+    if (*k + 2 > n)
+        return *k;
+    size_t end = *k + 2 + be16(p + *k);
+    *k += 2;
+    return end > n ? n : end;
+}
+
+struct tls_ext {
+    uint16_t type, len;        /* as written */
+    const unsigned char *x;
+    size_t n;                  /* the bytes of it the capture holds */
+};
+
+/* The extension at p[*k], before end; *k moves past it. False when none is left. */
+static bool next_ext(const unsigned char *p, size_t *k, size_t end, struct tls_ext *e)
+{
+    if (*k + 4 > end)
+        return false;
+    e->type = be16(p + *k);
+    e->len = be16(p + *k + 2);
+    e->x = p + *k + 4;
+    e->n = *k + 4 + e->len <= end ? e->len : end - *k - 4;
+    *k += 4 + (size_t)e->len;
+    return true;
+}
+
 /* A ClientHello (RFC 8446 4.1.2) from the body of a handshake message. */
 static void client_hello(struct pcap_run *R, struct conv *c, const unsigned char *p, size_t n)
 {
@@ -326,29 +356,22 @@ static void client_hello(struct pcap_run *R, struct conv *c, const unsigned char
         goto short_hello;
     k += 1 + p[k];                                   /* compression methods */
     uint16_t best = 0;
-    if (k + 2 <= n) {
-        size_t end = k + 2 + be16(p + k);
-        if (end > n)
-            end = n;
-        k += 2;
-        while (k + 4 <= end) {
-            uint16_t type = be16(p + k), len = be16(p + k + 2);
-            const unsigned char *x = p + k + 4;
-            size_t xn = k + 4 + len <= end ? len : end - k - 4;
-            if (type == 0 && xn >= 5) {              /* server_name: list, type, name */
-                size_t nl = be16(x + 3);
-                if (x[2] == 0 && 5 + nl <= xn)
-                    token_str(x + 5, nl, sni, sizeof sni);
-            } else if (type == 43 && xn >= 1) {      /* supported_versions */
-                for (size_t i = 1; i + 1 < xn && i <= x[0]; i += 2) {
-                    uint16_t v = be16(x + i);
-                    if ((v & 0x0f0f) == 0x0a0a)      /* GREASE */
-                        continue;
-                    if (v > best && v <= 0x0304)
-                        best = v;
-                }
+    struct tls_ext e;
+    for (size_t end = ext_block(p, &k, n); next_ext(p, &k, end, &e);) {
+        const unsigned char *x = e.x;
+        size_t xn = e.n;
+        if (e.type == 0 && xn >= 5) {                /* server_name: list, type, name */
+            size_t nl = be16(x + 3);
+            if (x[2] == 0 && 5 + nl <= xn)
+                token_str(x + 5, nl, sni, sizeof sni);
+        } else if (e.type == 43 && xn >= 1) {        /* supported_versions */
+            for (size_t i = 1; i + 1 < xn && i <= x[0]; i += 2) {
+                uint16_t v = be16(x + i);
+                if ((v & 0x0f0f) == 0x0a0a)          /* GREASE */
+                    continue;
+                if (v > best && v <= 0x0304)
+                    best = v;
             }
-            k += 4 + (size_t)len;
         }
     }
     if (best > legacy)
@@ -378,18 +401,10 @@ static void server_hello(struct pcap_run *R, struct conv *c, const unsigned char
     }
     uint16_t cipher = be16(p + k);
     k += 2 + 1;
-    if (k + 2 <= n) {
-        size_t end = k + 2 + be16(p + k);
-        if (end > n)
-            end = n;
-        k += 2;
-        while (k + 4 <= end) {
-            uint16_t type = be16(p + k), len = be16(p + k + 2);
-            if (type == 43 && len == 2 && k + 6 <= end)
-                version = be16(p + k + 4);           /* TLS 1.3: the version chosen */
-            k += 4 + (size_t)len;
-        }
-    }
+    struct tls_ext e;
+    for (size_t end = ext_block(p, &k, n); next_ext(p, &k, end, &e);)
+        if (e.type == 43 && e.len == 2 && e.n == 2)
+            version = be16(e.x);                     /* TLS 1.3: the version chosen */
     say(R, c, LEVEL_INFO, "TLS ServerHello version=%s cipher=0x%04x",
         tls_version_name(version, vb, sizeof vb), cipher);
 }

@@ -109,16 +109,23 @@ static void put(struct render *r, const char *p, size_t n)
     r->n += n;
 }
 
+static void vputf(struct render *r, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void vputf(struct render *r, const char *fmt, va_list ap)
+{
+    char tmp[1024];
+    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    if (k > 0)
+        put(r, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
+}
+
 static void putf(struct render *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void putf(struct render *r, const char *fmt, ...)
 {
-    char tmp[1024];
     va_list ap;
     va_start(ap, fmt);
-    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    vputf(r, fmt, ap);
     va_end(ap);
-    if (k > 0)
-        put(r, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
 }
 
 /* Starts a rendered line; end_line() closes it. */
@@ -281,13 +288,10 @@ static void render_raw(struct render *r, const char *why, const char *fmt, ...)
     struct rline *l = begin_line(r);
     if (!l)
         return;
-    char tmp[1024];
     va_list ap;
     va_start(ap, fmt);
-    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    vputf(r, fmt, ap);
     va_end(ap);
-    if (k > 0)
-        put(r, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
     l = &r->l[r->nl - 1];
     l->raw = true;
     snprintf(l->why, sizeof l->why, "%s", why);

@@ -1,0 +1,52 @@
+/* caserun.h - a case folder read and diagnosed with the built-in playbook (and, if given, a
+ * user playbook's text on top), as the program does, for the tests that check attempts. */
+#ifndef SCEPSCOPE_CASERUN_H
+#define SCEPSCOPE_CASERUN_H
+
+#include "testutil.h"
+#include "builtin.h"
+#include "bundle.h"
+#include "diagnose.h"
+#include "playbook.h"
+
+static inline void load_builtin(struct playbook *pb)
+{
+    char err[512];
+    const struct builtin_file *f = builtin_find("playbooks/sccm-hybrid.yaml");
+    assert_non_null(f);
+    if (!playbook_load_string(pb, f->path, f->data, f->len, err, sizeof err))
+        fail_msg("%s", err);
+}
+
+struct run {
+    struct bundle b;
+    struct playbook pb;
+    struct diagnosis d;
+};
+
+static inline struct run *run_case(const char *path, const char *extra_yaml)
+{
+    struct run *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    load_builtin(&r->pb);
+    if (extra_yaml) {
+        char err[512];
+        if (!playbook_load_string(&r->pb, "extra.yaml", extra_yaml, strlen(extra_yaml), err,
+                                  sizeof err))
+            fail_msg("%s", err);
+    }
+    assert_true(bundle_add_path(&r->b, path));
+    assert_true(bundle_load(&r->b));
+    assert_true(diagnose_run(&r->d, &r->b, &r->pb));
+    return r;
+}
+
+static inline void run_free(struct run *r)
+{
+    diagnose_free(&r->d);
+    playbook_free(&r->pb);
+    bundle_free(&r->b);
+    free(r);
+}
+
+#endif
