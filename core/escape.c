@@ -1,5 +1,7 @@
 /* escape.c - output escaping. Safe ASCII runs go out in one fwrite; only the rare unsafe
  * byte takes the slow path. */
+#include <string.h>
+
 #include "escape.h"
 #include "utf8.h"
 
@@ -108,4 +110,22 @@ void json_str(FILE *f, const char *s)
     fputc('"', f);
     esc_json(f, span_cstr(s));
     fputc('"', f);
+}
+
+struct shown show_text(const char *text)
+{
+    struct shown r;
+    size_t k = 0, max = sizeof r.s - 4;
+    for (; text[k] && k < max; k++) {
+        unsigned char c = (unsigned char)text[k];
+        r.s[k] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+    if (text[k]) {
+        while (k > 0 && ((unsigned char)r.s[k] & 0xC0) == 0x80) /* no half characters */
+            k--;
+        memcpy(r.s + k, "...", 3);
+        k += 3;
+    }
+    r.s[k] = 0;
+    return r;
 }

@@ -21,4 +21,12 @@ void esc_json(FILE *f, struct span s);
 /* Writes a NUL-terminated string as a quoted JSON string. */
 void json_str(FILE *f, const char *s);
 
+/* User text quoted in a message: short, on one line, control bytes shown as '?' (the message
+ * is escaped again where it is printed). A struct, so that a call site can use it inline:
+ * show_text(x).s lives until the end of the full expression. */
+struct shown {
+    char s[52];
+};
+struct shown show_text(const char *text);
+
 #endif

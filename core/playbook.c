@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "bundle.h"
+#include "escape.h"
 #include "parser.h"
 #include "playbook.h"
 
@@ -22,7 +23,7 @@
 #define PB_MAX_SIGS 65535u
 /* No correlation window is longer than this many seconds (about 31 years). */
 #define PB_MAX_SECONDS 1e9
-/* Room for "signature 'ID': pattern for FIELD: ..." with both names shortened by show(). */
+/* Room for "signature 'ID': pattern for FIELD: ..." with both names shortened by show_text(). */
 #define WHAT_LEN 256
 
 /* ---- names ------------------------------------------------------------------------------ */
@@ -126,30 +127,6 @@ struct ctx {
     size_t errlen;
 };
 
-/* User text quoted in a message: short, on one line, control bytes shown as '?'. The struct
- * lets a call site use it inline: show(x).s lives until the end of the full expression. */
-struct shown {
-    char s[52];
-};
-
-static struct shown show(const char *text)
-{
-    struct shown r;
-    size_t k = 0, max = sizeof r.s - 4;
-    for (; text[k] && k < max; k++) {
-        unsigned char c = (unsigned char)text[k];
-        r.s[k] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-    }
-    if (text[k]) {
-        while (k > 0 && ((unsigned char)r.s[k] & 0xC0) == 0x80) /* no half characters */
-            k--;
-        memcpy(r.s + k, "...", 3);
-        k += 3;
-    }
-    r.s[k] = 0;
-    return r;
-}
-
 __attribute__((format(printf, 3, 4)))
 static bool fail_at(struct ctx *C, const yaml_node_t *at, const char *fmt, ...)
 {
@@ -239,7 +216,7 @@ static bool read_map(struct ctx *C, yaml_node_t *map, const char *what,
             i++;
         if (i == n)
             return fail_at(C, k, "unknown key '%s' in %s: expected one of %s",
-                           show(scalar(k)).s, what, list);
+                           show_text(scalar(k)).s, what, list);
         if (found[i].key)
             return fail_at(C, k, "key '%s' is given twice in %s", names[i], what);
         found[i].key = k;
@@ -326,7 +303,7 @@ static bool get_seconds(struct ctx *C, const yaml_node_t *n, const char *what, d
             v += (*p - '0') * (scale /= 10);
     if (*p || !digits)
         return fail_at(C, n, "%s must be a number of seconds >= 0 (like 60 or 0.5), not '%s'",
-                       what, show(scalar(n)).s);
+                       what, show_text(scalar(n)).s);
     if (v > PB_MAX_SECONDS)
         return fail_at(C, n, "%s is too large: expected at most %.0f seconds", what,
                        PB_MAX_SECONDS);
@@ -346,7 +323,7 @@ static bool get_step_number(struct ctx *C, const yaml_node_t *n, const char *wha
         v = v * 10 + (p[k] - '0');
     if (p[k] || !k || v < 1 || v > PLAYBOOK_STEPS)
         return fail_at(C, n, "%s '%s' is not a step: expected a number from 1 to %d", what,
-                       show(p).s, PLAYBOOK_STEPS);
+                       show_text(p).s, PLAYBOOK_STEPS);
     *out = v;
     return true;
 }
@@ -370,7 +347,7 @@ static bool get_verdict(struct ctx *C, const yaml_node_t *n, const char *what, u
             return true;
         }
     }
-    return fail_at(C, n, "%s '%s' is not one of %s", what, show(scalar(n)).s, list);
+    return fail_at(C, n, "%s '%s' is not one of %s", what, show_text(scalar(n)).s, list);
 }
 
 static bool get_mark(struct ctx *C, const yaml_node_t *n, const char *what, bool none_ok,
@@ -385,7 +362,7 @@ static bool get_mark(struct ctx *C, const yaml_node_t *n, const char *what, bool
     }
     char list[512];
     join(mark_names + 1, MARK_COUNT - 1, list, sizeof list);
-    return fail_at(C, n, "%s: unknown mark '%s': expected one of %s", what, show(scalar(n)).s,
+    return fail_at(C, n, "%s: unknown mark '%s': expected one of %s", what, show_text(scalar(n)).s,
                    list);
 }
 
@@ -399,7 +376,7 @@ static bool get_role(struct ctx *C, const yaml_node_t *n, const char *what, enum
     char list[512];
     join(roles, ROLE_COUNT, list, sizeof list);
     return fail_at(C, n, "%s: unknown role '%s': expected one of %s", what,
-                   n->type == YAML_SCALAR_NODE ? show(scalar(n)).s : kind_name(n), list);
+                   n->type == YAML_SCALAR_NODE ? show_text(scalar(n)).s : kind_name(n), list);
 }
 
 static bool get_roles(struct ctx *C, yaml_node_t *n, const char *what, size_t max,
@@ -610,7 +587,7 @@ static bool compile_cond(struct ctx *C, struct pb_cond *c, const yaml_node_t *at
         PCRE2_UCHAR msg[256];
         if (pcre2_get_error_message(code, msg, sizeof msg) < 0)
             snprintf((char *)msg, sizeof msg, "error %d", code);
-        return fail_at(C, at, "%s: pattern for %s: %s at offset %zu", label, show(what).s,
+        return fail_at(C, at, "%s: pattern for %s: %s at offset %zu", label, show_text(what).s,
                        (const char *)msg, (size_t)off);
     }
     /* Without JIT (unsupported CPU, no executable memory) the interpreter gives the same
@@ -632,7 +609,7 @@ static bool add_cond(struct ctx *C, struct pb_sig *g, const char *label, const c
                        PB_MAX_CONDS);
     struct pb_cond *c = &g->cond[g->ncond];
     char what[WHAT_LEN];
-    snprintf(what, sizeof what, "%s: pattern for %s", label, field ? show(field).s : "message");
+    snprintf(what, sizeof what, "%s: pattern for %s", label, field ? show_text(field).s : "message");
     if (field && !(c->field = strdup(field)))
         return oom(C, pat);
     g->ncond++;
@@ -680,7 +657,7 @@ static bool get_format(struct ctx *C, const yaml_node_t *n, const char *what, ch
         names[k] = parser_table[k]->name;
     char list[256];
     join(names, k, list, sizeof list);
-    return fail_at(C, n, "%s: unknown format '%s': expected one of %s", what, show(scalar(n)).s,
+    return fail_at(C, n, "%s: unknown format '%s': expected one of %s", what, show_text(scalar(n)).s,
                    list);
 }
 
@@ -741,8 +718,8 @@ static bool read_sig_id(struct ctx *C, yaml_node_t *map, const struct kv *k, str
     long dup = idset_find(&P->sig_ids, g->id, sig_id_at, P);
     if (dup >= 0)
         return fail_at(C, k[SK_ID].val, "signature id '%s' is already used (by the signature at "
-                       "%s:%d): ids must be unique", show(g->id).s,
-                       show(sig_at(P, (size_t)dup)->file).s, sig_at(P, (size_t)dup)->line);
+                       "%s:%d): ids must be unique", show_text(g->id).s,
+                       show_text(sig_at(P, (size_t)dup)->file).s, sig_at(P, (size_t)dup)->line);
     idset_add(&P->sig_ids, g->id, (P->base ? P->base->nsigs : 0) + P->pb.nsigs - 1);
     if (!(g->file = strdup(C->name)))
         return oom(C, map);
@@ -777,7 +754,7 @@ static bool read_sig(struct ctx *C, yaml_node_t *map, struct part *P, struct pb_
         !read_sig_id(C, map, k, P, g))
         return false;
     char what[96];
-    snprintf(what, sizeof what, "signature '%s'", show(g->id).s);
+    snprintf(what, sizeof what, "signature '%s'", show_text(g->id).s);
     if (!k[SK_STEP].val)
         return fail_at(C, map, "%s needs a 'step' (1 to %d)", what, PLAYBOOK_STEPS);
     if (!k[SK_VERDICT].val)
@@ -857,7 +834,7 @@ static bool read_expect_id(struct ctx *C, yaml_node_t *map, const struct kv *k, 
         return false;
     if (idset_find(&P->expect_ids, x->id, expect_id_at, P) >= 0)
         return fail_at(C, k[XK_ID].val, "expectation id '%s' is already used: ids must be "
-                       "unique", show(x->id).s);
+                       "unique", show_text(x->id).s);
     idset_add(&P->expect_ids, x->id, (P->base ? P->base->nexpects : 0) + P->pb.nexpects - 1);
     return true;
 }
@@ -882,7 +859,7 @@ static bool read_expect(struct ctx *C, yaml_node_t *map, struct part *P, struct 
         !read_expect_id(C, map, k, P, x))
         return false;
     char what[96];
-    snprintf(what, sizeof what, "expectation '%s'", show(x->id).s);
+    snprintf(what, sizeof what, "expectation '%s'", show_text(x->id).s);
     static const char *const required[] = { "step", "when", "missing", "verdict" };
     const size_t req_keys[] = { XK_STEP, XK_WHEN, XK_MISSING, XK_VERDICT };
     for (size_t i = 0; i < 4; i++)
@@ -1042,7 +1019,7 @@ static bool check_full(struct ctx *C, yaml_node_t *root, yaml_node_t *steps, str
     for (int i = 0; i < PLAYBOOK_STEPS; i++) {
         if (!P->step_given[i])
             return fail_at(C, steps ? steps : root, "playbook '%s' does not define step %d: a "
-                           "full playbook defines every step, 1 to %d", show(P->pb.name).s,
+                           "full playbook defines every step, 1 to %d", show_text(P->pb.name).s,
                            i + 1, PLAYBOOK_STEPS);
         for (size_t j = STK_LABEL; j <= STK_EVIDENCE; j++)
             if (!(P->step_given[i] & (1u << j)))

@@ -18,24 +18,6 @@
 
 /* ---- messages --------------------------------------------------------------------------- */
 
-struct cfgfile_shown cfgfile_show(const char *text)
-{
-    struct cfgfile_shown r;
-    size_t k = 0, max = sizeof r.s - 4;
-    for (; text[k] && k < max; k++) {
-        unsigned char c = (unsigned char)text[k];
-        r.s[k] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-    }
-    if (text[k]) {
-        while (k > 0 && ((unsigned char)r.s[k] & 0xC0) == 0x80) /* no half characters */
-            k--;
-        memcpy(r.s + k, "...", 3);
-        k += 3;
-    }
-    r.s[k] = 0;
-    return r;
-}
-
 bool cfgfile_fail(char *err, size_t errlen, const char *label, const yaml_node_t *at,
                   const char *fmt, ...)
 {
@@ -190,7 +172,7 @@ static bool not_found(const char *kind, const char *name, const char *user, char
     char names[256];
     builtin_names(kind, names, sizeof names);
     snprintf(err, errlen, "no %s named '%s' (looked in %s%s and the built-in %ss: %s)", kind,
-             cfgfile_show(name).s, user[0] ? user : "", user[0] ? "" : "no $HOME",
+             show_text(name).s, user[0] ? user : "", user[0] ? "" : "no $HOME",
              kind, names[0] ? names : "none");
     return false;
 }
@@ -609,7 +591,7 @@ static bool get_action(struct kfile *F, const yaml_node_t *n, enum action *a)
         suggest_actions(name, some, sizeof some);
         return cfgfile_fail(F->err, F->errlen, F->label, n,
                             "unknown action '%s': expected one like %s (see the help screen)",
-                            cfgfile_show(name).s, some);
+                            show_text(name).s, some);
     }
     if (F->listed[*a])
         return cfgfile_fail(F->err, F->errlen, F->label, n,
@@ -632,7 +614,7 @@ static bool add_given(struct kfile *F, const yaml_node_t *n, enum action a)
                             "unknown key name '%s': expected a character (j, ?, /), Space, "
                             "Enter, Escape, Tab, BackTab, Backspace, Up, Down, Left, Right, "
                             "PageUp, PageDown, Home, End, Insert, Delete, F1..F12, C-x or M-x",
-                            cfgfile_show(name).s);
+                            show_text(name).s);
     for (size_t i = 0; i < F->nkeys; i++) {
         const struct given *g = &F->keys[i];
         if (g->key != key)
@@ -730,7 +712,7 @@ static bool read_top(struct kfile *F, yaml_node_t *root, yaml_node_t **found)
             return cfgfile_fail(F->err, F->errlen, F->label, k,
                                 "unknown key '%s': a keymap has 'keymap', 'inherit' and 'keys'",
                                 k->type == YAML_SCALAR_NODE
-                                    ? cfgfile_show((const char *)k->data.scalar.value).s
+                                    ? show_text((const char *)k->data.scalar.value).s
                                     : cfgfile_kind(k));
         if (found[i])
             return cfgfile_fail(F->err, F->errlen, F->label, k, "'%s' is given twice",

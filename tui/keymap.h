@@ -9,6 +9,7 @@
 #include <yaml.h>
 
 #include "actions.h"
+#include "escape.h"
 
 /* A meta (alt) key as terminals send it, Escape then the key: KEYMAP_META | the key's code.
  * Above every ncurses KEY_* code. */
@@ -80,13 +81,6 @@ bool cfgfile_fail(char *err, size_t errlen, const char *label, const yaml_node_t
                   const char *fmt, ...);
 /* "a single value", "a list", "a map": for messages about wrong node types. */
 const char *cfgfile_kind(const yaml_node_t *n);
-
-/* User text quoted in a message: short, one line, control bytes as '?'. A struct, so that
- * cfgfile_show(x).s can be used inline until the end of the full expression. */
-struct cfgfile_shown {
-    char s[52];
-};
-struct cfgfile_shown cfgfile_show(const char *text);
 
 /* The files being loaded, outermost first: to refuse an inherit loop or a chain too deep. */
 struct cfgfile_chain {

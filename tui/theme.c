@@ -77,7 +77,7 @@ static bool read_map(struct tfile *F, yaml_node_t *map, const char *what,
                          j ? ", " : "", names[j]);
             return cfgfile_fail(F->err, F->errlen, F->label, k,
                                 "unknown key '%s' in %s: expected %s",
-                                k->type == YAML_SCALAR_NODE ? cfgfile_show(scalar(k)).s
+                                k->type == YAML_SCALAR_NODE ? show_text(scalar(k)).s
                                                             : cfgfile_kind(k),
                                 what, list);
         }
@@ -133,12 +133,12 @@ static bool get_colour(struct tfile *F, const yaml_node_t *n, const char *what, 
                             "%s: '%s' is not a colour: expected default, black, red, green, "
                             "yellow, blue, magenta, cyan, white, bright-black..bright-white or "
                             "a number 0..255", what,
-                            n->type == YAML_SCALAR_NODE ? cfgfile_show(scalar(n)).s
+                            n->type == YAML_SCALAR_NODE ? show_text(scalar(n)).s
                                                         : cfgfile_kind(n));
     if (colours_needed(*out) > colors)
         return cfgfile_fail(F->err, F->errlen, F->label, n,
                             "%s: colour %s needs 'colors: %d' or more, and this theme has "
-                            "'colors: %d'", what, cfgfile_show(scalar(n)).s,
+                            "'colors: %d'", what, show_text(scalar(n)).s,
                             colours_needed(*out), colors);
     return true;
 }
@@ -154,7 +154,7 @@ static bool get_attr(struct tfile *F, const yaml_node_t *n, const char *what, un
     return cfgfile_fail(F->err, F->errlen, F->label, n,
                         "%s: unknown attribute '%s': expected bold, dim, underline, reverse, "
                         "standout, italic or blink", what,
-                        n->type == YAML_SCALAR_NODE ? cfgfile_show(scalar(n)).s
+                        n->type == YAML_SCALAR_NODE ? show_text(scalar(n)).s
                                                     : cfgfile_kind(n));
 }
 
@@ -222,7 +222,7 @@ static bool get_style_name(struct tfile *F, const yaml_node_t *n, const yaml_nod
         char some[160];
         some_styles(scalar(n), some, sizeof some);
         return cfgfile_fail(F->err, F->errlen, F->label, n,
-                            "unknown style '%s': expected one like %s", cfgfile_show(scalar(n)).s,
+                            "unknown style '%s': expected one like %s", show_text(scalar(n)).s,
                             some);
     }
     if (seen[*s])
@@ -266,7 +266,7 @@ static bool get_colors(struct tfile *F, const yaml_node_t *n, int *out)
     }
     return cfgfile_fail(F->err, F->errlen, F->label, n,
                         "'colors' must be 256, 16, 8 or 0 (no colour: attributes only), not "
-                        "'%s'", n->type == YAML_SCALAR_NODE ? cfgfile_show(scalar(n)).s
+                        "'%s'", n->type == YAML_SCALAR_NODE ? show_text(scalar(n)).s
                                                             : cfgfile_kind(n));
 }
 
