@@ -35,6 +35,7 @@ const char *xkind_name(enum xkind k)
 struct classify_job {
     const struct diagnosis *d;
     const struct pb_candidates *sig, *mk;
+    const bool *done; /* files classified as they were loaded */
     void *md[PARALLEL_MAX];
 };
 
@@ -44,36 +45,34 @@ static void classify_slice(size_t from, size_t to, size_t t, void *arg)
     const struct bundle *b = j->d->b;
     for (size_t i = from; i < to; i++) {
         struct event *e = &b->ev[i];
-        e->sig = 0;
-        e->mark = MARK_NONE;
-        if (e->flags & EVF_RAW)
-            continue;
-        int k;
-        enum mark m;
-        playbook_classify_event(j->d->pb, &j->sig[e->src], &j->mk[e->src], b->src[e->src], e,
-                                j->md[t], &k, &m);
-        e->sig = (uint16_t)(k + 1);
-        e->mark = (uint8_t)m;
+        if (!j->done[e->src])
+            playbook_classify_into(j->d->pb, &j->sig[e->src], &j->mk[e->src], b->src[e->src],
+                                   e, j->md[t]);
     }
 }
 
+/* Files that the loading classified with this playbook (diagnose_prepare) are not read again. */
 static bool classify(struct diagnosis *d)
 {
     struct bundle *b = d->b;
-    struct pb_candidates *sig = calloc(b->nsrc ? b->nsrc : 1, sizeof *sig);
-    struct pb_candidates *mk = calloc(b->nsrc ? b->nsrc : 1, sizeof *mk);
-    bool ok = sig && mk;
+    size_t ns = b->nsrc ? b->nsrc : 1, left = 0;
+    struct pb_candidates *sig = calloc(ns, sizeof *sig);
+    struct pb_candidates *mk = calloc(ns, sizeof *mk);
+    bool *done = calloc(ns, sizeof *done);
+    bool ok = sig && mk && done;
     for (size_t i = 0; ok && i < b->nsrc; i++) {
-        if (b->src[i]->skipped)
+        done[i] = b->src[i]->classified_by == (const void *)d->pb;
+        if (b->src[i]->skipped || done[i])
             continue;
+        left++;
         ok = playbook_candidates(d->pb, b->src[i], &sig[i]) &&
              playbook_mark_candidates(d->pb, b->src[i], &mk[i]);
     }
-    size_t n = parallel_slices(b->nev, 4096), made = 0;
-    struct classify_job job = { d, sig, mk, { NULL } };
+    size_t n = left ? parallel_slices(b->nev, 4096) : 0, made = 0;
+    struct classify_job job = { d, sig, mk, done, { NULL } };
     for (; ok && made < n; made++)
         ok = (job.md[made] = playbook_match_data_new(d->pb)) != NULL;
-    if (ok)
+    if (ok && n)
         parallel_run(b->nev, n, classify_slice, &job);
     for (size_t t = 0; t < made; t++)
         playbook_match_data_free(job.md[t]);
@@ -83,6 +82,7 @@ static bool classify(struct diagnosis *d)
     }
     free(sig);
     free(mk);
+    free(done);
     return ok;
 }
 
@@ -136,20 +136,32 @@ static void join_exchange(const struct diagnosis *d, struct xlist *L, uint32_t x
         x->failed = true;
 }
 
+/* Two lanes of 8 bytes each, so that one lane's multiply need not wait for the other's: a
+ * user agent is over a hundred bytes, and every GetCA near a PKIOperation hashes one. */
 static uint64_t hash_span(uint64_t h, struct span s)
 {
     const char *p = s.p;
     size_t n = s.n;
-    for (; n >= 8; p += 8, n -= 8) {
-        uint64_t w;
+    uint64_t g = h ^ 0xC2B2AE3D27D4EB4Fu;
+    for (; n >= 16; p += 16, n -= 16) {
+        uint64_t w, v;
         memcpy(&w, p, 8);
+        memcpy(&v, p + 8, 8);
         h = (h ^ w) * 0x9E3779B97F4A7C15u;
+        g = (g ^ v) * 0xFF51AFD7ED558CCDu;
         h ^= h >> 29;
+        g ^= g >> 31;
     }
-    uint64_t w = 0;
-    if (n)
+    uint64_t w = 0, v = 0;
+    if (n > 8) {
+        memcpy(&w, p, 8);
+        memcpy(&v, p + 8, n - 8);
+    } else if (n) {
         memcpy(&w, p, n);
+    }
     h = (h ^ w ^ ((uint64_t)s.n << 56)) * 0x9E3779B97F4A7C15u;
+    g = (g ^ v) * 0xFF51AFD7ED558CCDu;
+    h ^= g ^ (g >> 29);
     return h ^ (h >> 32);
 }
 
@@ -377,10 +389,225 @@ struct pkiops {
 #define NO_EVENT SIZE_MAX
 #define PREAMBLE_QUESTIONS 4 /* Windows asks GetCACert and GetCACaps twice: MDM, default */
 
+/* ---- what the loading notes for the correlation -----------------------------------------
+ * Every device polls GetCACert and GetCACaps, so they are most of a busy NDES server's log,
+ * and the preamble scan (add_getcas) asks the same of each: its client's address, its user
+ * agent and its query. Few distinct answers exist (behind WAP one address, one agent per
+ * device model), so as each file is loaded its lines are classified, and each such line's
+ * answer is looked up in a table of the distinct ones (by their exact bytes): the line keeps
+ * the entry's number in xchg (EVF_NOTED) until the scan, which then need not read it again
+ * once the file's text has gone cold. */
+
+#define WHO_MAX 16384u           /* entries; a line whose answer finds no room is read again */
+#define WHO_SLOTS (2 * WHO_MAX)  /* open addressing */
+#define WHO_SEEN 256             /* a loading thread's own memory of the last answers */
+#define FNV_SEED 1469598103934665603u
+
+struct who {
+    uint64_t key, agent, question; /* as iis_read gives them */
+    uint64_t h;                    /* of what follows */
+    uint16_t n[3];                 /* bytes of the address, the agent, the query */
+    uint8_t found;                 /* bit k: field k is in the line's layout */
+    char bytes[];                  /* the three, one after the other */
+};
+
+struct prep {
+    const struct playbook *pb;
+    pthread_mutex_t lock;
+    struct who **entry; /* by number - 1 */
+    uint32_t *slot;     /* numbers, 0: free */
+    uint32_t n;
+};
+
+struct prep_thread {
+    void *md;
+    struct field_cache fc;
+    struct { uint64_t h; uint32_t id; } seen[WHO_SEEN];
+};
+
+static bool who_same(const struct who *w, uint8_t found, const struct span *f)
+{
+    if (w->found != found)
+        return false;
+    const char *p = w->bytes;
+    for (int k = 0; k < 3; p += w->n[k], k++)
+        if (w->n[k] != f[k].n || (f[k].n && memcmp(p, f[k].p, f[k].n) != 0))
+            return false;
+    return true;
+}
+
+/* A quick hash of a value to find its entry by: of its length and of 48 of its bytes (the
+ * first, middle and last 16); the entry found is then compared byte for byte. */
+static uint64_t hash_sample(uint64_t h, struct span s)
+{
+    if (s.n <= 48)
+        return hash_span(h, s);
+    char b[48];
+    memcpy(b, s.p, 16);
+    memcpy(b + 16, s.p + s.n / 2 - 8, 16);
+    memcpy(b + 32, s.p + s.n - 16, 16);
+    return hash_span(h ^ s.n, span_make(b, sizeof b));
+}
+
+/* The number of this answer (1-based), entered when new; 0 when the table is full. */
+static uint32_t who_number(struct prep *P, struct prep_thread *T, uint8_t found,
+                           const struct span *f)
+{
+    if (f[0].n > UINT16_MAX || f[1].n > UINT16_MAX || f[2].n > UINT16_MAX)
+        return 0;
+    uint64_t h = hash_sample(hash_sample(hash_sample(FNV_SEED ^ found, f[0]), f[1]), f[2]);
+    struct prep_thread *t = T;
+    size_t k = (size_t)(h & (WHO_SEEN - 1));
+    /* an entry never changes once made, and this thread learnt its number under the lock */
+    if (t->seen[k].id && t->seen[k].h == h && who_same(P->entry[t->seen[k].id - 1], found, f))
+        return t->seen[k].id;
+    uint32_t id = 0;
+    pthread_mutex_lock(&P->lock);
+    size_t i = (size_t)(h & (WHO_SLOTS - 1));
+    for (; P->slot[i]; i = (i + 1) & (WHO_SLOTS - 1)) {
+        const struct who *w = P->entry[P->slot[i] - 1];
+        if (w->h == h && who_same(w, found, f)) {
+            id = P->slot[i];
+            break;
+        }
+    }
+    if (!id && P->n < WHO_MAX) {
+        struct who *w = malloc(sizeof *w + f[0].n + f[1].n + f[2].n);
+        if (w) {
+            w->h = h;
+            w->found = found;
+            char *p = w->bytes;
+            for (int j = 0; j < 3; j++) {
+                w->n[j] = (uint16_t)f[j].n;
+                if (f[j].n)
+                    memcpy(p, f[j].p, f[j].n);
+                p += f[j].n;
+            }
+            w->key = hash_span(FNV_SEED, f[0]);
+            w->agent = f[1].n ? hash_span(FNV_SEED, f[1]) : 0;
+            w->question = (found & 4) ? hash_span(FNV_SEED, f[2]) : 0;
+            P->entry[P->n++] = w;
+            id = P->n;
+            P->slot[i] = id;
+        }
+    }
+    pthread_mutex_unlock(&P->lock);
+    if (id) {
+        t->seen[k].h = h;
+        t->seen[k].id = id;
+    }
+    return id;
+}
+
+static bool getca_kept_by(const struct playbook *pb, const struct event *e)
+{
+    return !(e->flags & EVF_RAW) && e->mark != MARK_NONE &&
+           iis_kind((enum mark)e->mark) == X_NDES_GETCA &&
+           (!e->sig || pb->sigs[e->sig - 1].verdict != VERDICT_FAIL);
+}
+
+/* What the preamble scan will ask of a GetCA line, noted in it. */
+static void note_getca(struct prep *P, struct prep_thread *T, const struct source *s,
+                       struct event *e)
+{
+    static const char *const names[4] = { "time", "c-ip", "cs(User-Agent)", "cs-uri-query" };
+    struct span f[4], g[3];
+    bool found[4] = { false, false, false, false };
+    s->parser->fields(s, e, names, 4, f, found, &T->fc);
+    if (found[0] && span_find(f[0], "."))
+        return; /* a time finer than a second: iis_read knows what to make of it */
+    uint8_t fl = 0;
+    for (int k = 0; k < 3; k++) {
+        g[k] = found[k + 1] ? f[k + 1] : span_make("", 0);
+        fl |= (uint8_t)(found[k + 1] << k);
+    }
+    uint32_t id = who_number(P, T, fl, g);
+    if (id) {
+        e->xchg = id;
+        e->flags |= EVF_NOTED;
+    }
+}
+
+static void *prep_thread_new(void *ctx)
+{
+    struct prep *P = ctx;
+    struct prep_thread *T = calloc(1, sizeof *T);
+    if (T && !(T->md = playbook_match_data_new(P->pb))) {
+        free(T);
+        T = NULL;
+    }
+    return T;
+}
+
+static void prep_thread_free(void *thread)
+{
+    struct prep_thread *T = thread;
+    playbook_match_data_free(T->md);
+    free(T);
+}
+
+static void prep_file(void *ctx, void *thread, struct source *s, struct event *ev, size_t n)
+{
+    struct prep *P = ctx;
+    struct prep_thread *T = thread;
+    struct pb_candidates sigs = { 0 }, marks = { 0 };
+    if (playbook_candidates(P->pb, s, &sigs) && playbook_mark_candidates(P->pb, s, &marks)) {
+        bool w3c = strcmp(s->parser->name, "w3c") == 0 && s->parser->fields;
+        playbook_match_data_forget(T->md);
+        for (size_t i = 0; i < n; i++) {
+            playbook_classify_into(P->pb, &sigs, &marks, s, &ev[i], T->md);
+            if (w3c && getca_kept_by(P->pb, &ev[i]))
+                note_getca(P, T, s, &ev[i]);
+        }
+        s->classified_by = P->pb;
+    } /* else the diagnosis classifies it */
+    pb_candidates_free(&sigs);
+    pb_candidates_free(&marks);
+}
+
+static void prep_free(void *ctx)
+{
+    struct prep *P = ctx;
+    for (uint32_t i = 0; i < P->n; i++)
+        free(P->entry[i]);
+    free(P->entry);
+    free(P->slot);
+    pthread_mutex_destroy(&P->lock);
+    free(P);
+}
+
+bool diagnose_prepare(struct bundle *b, const struct playbook *pb)
+{
+    struct prep *P = calloc(1, sizeof *P);
+    if (!P)
+        return false;
+    P->pb = pb;
+    P->entry = calloc(WHO_MAX, sizeof *P->entry);
+    P->slot = calloc(WHO_SLOTS, sizeof *P->slot);
+    if (!P->entry || !P->slot || pthread_mutex_init(&P->lock, NULL) != 0) {
+        free(P->entry);
+        free(P->slot);
+        free(P);
+        return false;
+    }
+    if (b->hook.free)
+        b->hook.free(b->hook.ctx);
+    b->hook = (struct bundle_hook){ prep_thread_new, prep_thread_free, prep_file, prep_free, P };
+    return true;
+}
+
+/* The notes of this diagnosis's loading, or NULL when it was loaded otherwise. */
+static const struct prep *prep_of(const struct diagnosis *d)
+{
+    const struct prep *P = d->b->hook.file == prep_file ? d->b->hook.ctx : NULL;
+    return P && P->pb == d->pb ? P : NULL;
+}
+
 /* For each PKIOperation q, per slice of the timeline: the last healthy GetCA before it from
  * its client for each distinct question, as an event index ([q * PREAMBLE_QUESTIONS + j]). */
 struct getca_scan {
     const struct diagnosis *d;
+    const struct prep *prep; /* what the loading noted, or NULL */
     const bool *is_w3c;
     struct pkiops pk;
     size_t *last[PARALLEL_MAX];
@@ -433,11 +660,22 @@ static void getca_slice(size_t from, size_t to, size_t t, void *arg)
     int64_t pre = SEC(d->pb->win.preamble);
     struct field_cache fc = { 0 };
     for (size_t i = from; i < to; i++) {
-        const struct event *e = &d->b->ev[i];
-        if (!is_kept_getca(d, e, sc->is_w3c) || !pkiop_near(&sc->pk, e->t, pre))
+        struct event *e = &d->b->ev[i];
+        if (!is_kept_getca(d, e, sc->is_w3c))
+            continue;
+        uint32_t noted = (e->flags & EVF_NOTED) ? e->xchg : 0;
+        e->flags &= (uint8_t)~EVF_NOTED;
+        e->xchg = 0;
+        if (!pkiop_near(&sc->pk, e->t, pre))
             continue;
         struct iis_times it;
-        iis_read(d->b->src[e->src], e, &it, true, &fc);
+        if (noted && sc->prep) {
+            const struct who *w = sc->prep->entry[noted - 1];
+            it = (struct iis_times){ .hi_min = e->t, .hi_max = e->t + US_PER_SEC,
+                                     .key = w->key, .agent = w->agent, .question = w->question };
+        } else {
+            iis_read(d->b->src[e->src], e, &it, true, &fc);
+        }
         size_t q = getca_next_pkiop(&sc->pk, &it, pre);
         if (q == NO_EVENT)
             continue;
@@ -493,12 +731,20 @@ static size_t preamble_of(const struct getca_scan *sc, size_t k, size_t q, struc
  * belong to no attempt. The timeline is scanned in parallel slices. */
 static bool add_getcas(struct diagnosis *d, const bool *is_w3c)
 {
-    struct getca_scan sc = { .d = d, .is_w3c = is_w3c };
+    struct getca_scan sc = { .d = d, .prep = prep_of(d), .is_w3c = is_w3c };
     size_t np = 0;
     for (size_t i = 0; i < d->nx; i++)
         np += d->x[i].kind == X_NDES_PKIOP;
-    if (!np)
+    if (!np) {
+        for (size_t i = 0; i < d->b->nev; i++) {
+            struct event *e = &d->b->ev[i];
+            if (e->flags & EVF_NOTED) {
+                e->flags &= (uint8_t)~EVF_NOTED;
+                e->xchg = 0;
+            }
+        }
         return true;
+    }
     size_t k = parallel_slices(d->b->nev, 1 << 16), slots = np * PREAMBLE_QUESTIONS;
     sc.pk.lo = malloc(np * sizeof *sc.pk.lo);
     sc.pk.key = malloc(np * sizeof *sc.pk.key);
@@ -518,7 +764,7 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c)
     struct field_cache pfc = { 0 };
     for (size_t i = 0; ok && i < d->b->nev; i++) {
         const struct event *e = &d->b->ev[i];
-        if (!e->xchg || d->x[e->xchg - 1].kind != X_NDES_PKIOP)
+        if (!e->xchg || (e->flags & EVF_NOTED) || d->x[e->xchg - 1].kind != X_NDES_PKIOP)
             continue;
         const struct exchange *x = &d->x[e->xchg - 1];
         struct iis_times it;
@@ -673,8 +919,15 @@ static bool build_exchanges(struct diagnosis *d)
 {
     struct bundle *b = d->b;
     d->nx = 0;
-    for (size_t i = 0; i < b->nev; i++)
-        b->ev[i].xchg = 0;
+    /* what the loading noted stays for the preamble scan, if it was for this playbook */
+    bool noted = prep_of(d) != NULL;
+    for (size_t i = 0; i < b->nev; i++) {
+        struct event *e = &b->ev[i];
+        if (!noted || !(e->flags & EVF_NOTED)) {
+            e->xchg = 0;
+            e->flags &= (uint8_t)~EVF_NOTED;
+        }
+    }
     size_t ns = b->nsrc ? b->nsrc : 1;
     bool *is_w3c = calloc(ns, sizeof *is_w3c);
     bool *is_block = calloc(ns, sizeof *is_block);
@@ -741,7 +994,7 @@ static bool build_exchanges(struct diagnosis *d)
     if (ok) {
         d->nx = total;
         for (size_t i = 0; i < b->nev; i++)
-            if (d->b->ev[i].xchg)
+            if (d->b->ev[i].xchg && !(d->b->ev[i].flags & EVF_NOTED))
                 d->b->ev[i].xchg += (uint32_t)base[owner[b->ev[i].src]];
         ok = renumber_exchanges(d) && add_getcas(d, is_w3c);
     }
@@ -1017,7 +1270,7 @@ static bool relation_pairs(const struct diagnosis *d, const struct by_group *G,
     for (size_t c = 0; c < nk; c++)
         if (d->x[tmp_k[c]].hi_max - d->x[tmp_k[c]].lo_min > kdur)
             kdur = d->x[tmp_k[c]].hi_max - d->x[tmp_k[c]].lo_min;
-    size_t step = around ? 1 : (ng > 128 ? ng / 128 : 1);
+    size_t step = around ? 1 : (ng > 32 ? ng / 32 : 1);
     for (size_t a = 0; a < ng; a += step) {
         const struct exchange *x = &d->x[tmp_g[a]];
         /* the starts of k's exchanges that can pair with x for an offset in [dlo, dhi] */
@@ -1130,7 +1383,7 @@ static bool renumber_exchanges(struct diagnosis *d)
         o[i] = (struct xorder){ (uint64_t)late << 63 | (UINT64_MAX >> 1), (uint32_t)i };
     }
     for (size_t i = nev; i-- > 0;) {
-        if (d->b->ev[i].xchg) {
+        if (d->b->ev[i].xchg && !(d->b->ev[i].flags & EVF_NOTED)) {
             struct xorder *q = &o[d->b->ev[i].xchg - 1];
             q->key = (q->key & (1ull << 63)) | (uint64_t)i;
         }
@@ -1144,7 +1397,7 @@ static bool renumber_exchanges(struct diagnosis *d)
         if (nxv[i].pkiop)
             nxv[i].pkiop = to[nxv[i].pkiop - 1] + 1;
     for (size_t i = 0; i < nev; i++)
-        if (d->b->ev[i].xchg)
+        if (d->b->ev[i].xchg && !(d->b->ev[i].flags & EVF_NOTED))
             d->b->ev[i].xchg = to[d->b->ev[i].xchg - 1] + 1;
     memcpy(d->x, nxv, nx * sizeof *nxv);
     free(o);
@@ -1847,45 +2100,94 @@ static bool has_value(const struct attempt *at, const char *name)
     return false;
 }
 
-/* The values the signatures' named groups take from the lines of an attempt: its device and
- * user (from CRP.log), and the codes of its failures (hresult, error, status, phase...). */
-static bool identify(struct diagnosis *d)
+/* The next line of an attempt's evidence in timeline order, across its steps' lists (each in
+ * timeline order); pos holds how far each list has been read. NO_EVENT after the last. */
+static size_t next_evidence(const struct attempt *at, uint32_t *pos)
 {
-    for (size_t i = 0; i < d->b->nev; i++) {
-        uint32_t a = diagnose_attempt_of(d, i);
-        const struct event *e = &d->b->ev[i];
-        if (!a || !e->sig)
-            continue;
-        struct attempt *at = &d->att[a - 1];
-        const struct source *s = d->b->src[e->src];
-        const char *names[16];
-        size_t n = playbook_groups(d->pb, e->sig - 1, names, 16);
-        for (size_t k = 0; k < n; k++) {
-            char value[96];
-            const char **who = NULL;
-            if (strcmp(names[k], "device") == 0)
-                who = &at->device;
-            else if (strcmp(names[k], "user") == 0)
-                who = &at->user;
-            else if (at->nvalues >= ATTEMPT_VALUES || has_value(at, names[k]))
-                continue;
-            /* a device or user is a GUID: 39 bytes keep one and some more */
-            size_t cap = who ? 40 : sizeof value;
-            if ((who && (*who)[0]) ||
-                !playbook_extract(d->pb, e->sig - 1, s, e, names[k], value, cap))
-                continue;
-            const char *kept = strpool_intern(&d->words, value);
-            if (!kept)
-                return false;
-            if (who) {
-                *who = kept;
-            } else {
-                at->values[at->nvalues].name = names[k];
-                at->values[at->nvalues++].value = kept;
+    int best = -1;
+    for (int s = 0; s < PLAYBOOK_STEPS; s++)
+        if (pos[s] < at->step[s].nev &&
+            (best < 0 || at->step[s].ev[pos[s]] < at->step[best].ev[pos[best]]))
+            best = s;
+    return best < 0 ? NO_EVENT : at->step[best].ev[pos[best]++];
+}
+
+/* The values the signatures' named groups take from the lines of an attempt: its device and
+ * user (from CRP.log), and the codes of its failures (hresult, error, status, phase...). The
+ * lines read are its evidence (its lines that matched a signature), in time order. Attempts
+ * are shared out among threads; the pool of words is shared under a lock. */
+struct identify_job {
+    struct diagnosis *d;
+    pthread_mutex_t lock;
+    void *md[PARALLEL_MAX];
+    bool failed;
+};
+
+static const char *intern_locked(struct identify_job *j, const char *value)
+{
+    pthread_mutex_lock(&j->lock);
+    const char *kept = strpool_intern(&j->d->words, value);
+    if (!kept)
+        j->failed = true;
+    pthread_mutex_unlock(&j->lock);
+    return kept;
+}
+
+static void identify_slice(size_t from, size_t to, size_t t, void *arg)
+{
+    struct identify_job *j = arg;
+    struct diagnosis *d = j->d;
+    for (size_t a = from; a < to; a++) {
+        struct attempt *at = &d->att[a];
+        uint32_t pos[PLAYBOOK_STEPS] = { 0 };
+        for (size_t i; (i = next_evidence(at, pos)) != NO_EVENT;) {
+            const struct event *e = &d->b->ev[i];
+            const struct source *s = d->b->src[e->src];
+            const char *names[16];
+            size_t n = playbook_groups(d->pb, e->sig - 1, names, 16);
+            for (size_t k = 0; k < n; k++) {
+                char value[96];
+                const char **who = NULL;
+                if (strcmp(names[k], "device") == 0)
+                    who = &at->device;
+                else if (strcmp(names[k], "user") == 0)
+                    who = &at->user;
+                else if (at->nvalues >= ATTEMPT_VALUES || has_value(at, names[k]))
+                    continue;
+                /* a device or user is a GUID: 39 bytes keep one and some more */
+                size_t cap = who ? 40 : sizeof value;
+                if ((who && (*who)[0]) ||
+                    !playbook_extract(d->pb, e->sig - 1, s, e, names[k], value, cap, j->md[t]))
+                    continue;
+                const char *kept = intern_locked(j, value);
+                if (!kept)
+                    return;
+                if (who) {
+                    *who = kept;
+                } else {
+                    at->values[at->nvalues].name = names[k];
+                    at->values[at->nvalues++].value = kept;
+                }
             }
         }
     }
-    return true;
+}
+
+static bool identify(struct diagnosis *d)
+{
+    struct identify_job j = { .d = d };
+    size_t k = parallel_slices(d->natt, 256), made = 0;
+    bool ok = pthread_mutex_init(&j.lock, NULL) == 0;
+    if (!ok)
+        return false;
+    for (; ok && made < k; made++)
+        ok = (j.md[made] = playbook_match_data_new(d->pb)) != NULL;
+    if (ok)
+        parallel_run(d->natt, k, identify_slice, &j);
+    for (size_t t = 0; t < made; t++)
+        playbook_match_data_free(j.md[t]);
+    pthread_mutex_destroy(&j.lock);
+    return ok && !j.failed;
 }
 
 bool diagnose_run(struct diagnosis *d, struct bundle *b, const struct playbook *pb)

@@ -122,7 +122,7 @@ static bool add_value(struct diagnosis *d, struct attempt *at, size_t i)
             have |= strcmp(at->values[j].name, names[k]) == 0;
         char value[96];
         if (have || strcmp(names[k], "device") == 0 || strcmp(names[k], "user") == 0 ||
-            !playbook_extract(d->pb, e->sig - 1, s, e, names[k], value, sizeof value))
+            !playbook_extract(d->pb, e->sig - 1, s, e, names[k], value, sizeof value, NULL))
             continue;
         const char *kept = strpool_intern(&d->words, value);
         if (!kept)
