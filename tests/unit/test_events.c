@@ -574,10 +574,10 @@ static void test_evtx_real_cut(void **state)
     char buf[256];
     assert_string_equal(rec_field(b, 12833, "event-id", buf, sizeof buf), "7036");
     const char *const mid[] = {
-        "785 events rendered one a line; each one's line number is its record number "
-        "(EventRecordID)", DIRTY_NOTE,
-        "the file is cut short: it ends 30000 bytes into chunk 5 (the header counts 9): 77 "
-        "events read from that piece, the rest of it is lost" };
+        ("785 events rendered one a line; each one's line number is its record number "
+         "(EventRecordID)"), DIRTY_NOTE,
+        ("the file is cut short: it ends 30000 bytes into chunk 5 (the header counts 9): 77 "
+         "events read from that piece, the rest of it is lost") };
     notes_are(b, mid, 3);
     done(b, path);
 
@@ -586,10 +586,10 @@ static void test_evtx_real_cut(void **state)
     assert_int_equal(b->nev, 708);
     assert_int_equal(records_in(b, REAL_FIRST, 12756), 708);
     const char *const end[] = {
-        "708 events rendered one a line; each one's line number is its record number "
-        "(EventRecordID)", DIRTY_NOTE,
-        "the header counts 9 chunks, the file holds 4 that are not empty: it may have been "
-        "cut short at the end of a chunk" };
+        ("708 events rendered one a line; each one's line number is its record number "
+         "(EventRecordID)"), DIRTY_NOTE,
+        ("the header counts 9 chunks, the file holds 4 that are not empty: it may have been "
+         "cut short at the end of a chunk") };
     notes_are(b, end, 3);
     done(b, path);
 
@@ -634,8 +634,8 @@ static void test_evtx_real_bad_chunk(void **state)
     assert_int_equal(records_in(b, REAL_FIRST, REAL_LAST), REAL_RECORDS);
     const char *const crc[] = {
         ALL_READ_NOTE, DIRTY_NOTE,
-        "chunk 4 of 17 (records 12575-12756 by its header) fails its header checksum: its "
-        "events are shown as libevtx read them; some may be missing or damaged" };
+        ("chunk 4 of 17 (records 12575-12756 by its header) fails its header checksum: its "
+         "events are shown as libevtx read them; some may be missing or damaged") };
     notes_are(b, crc, 3);
     done(b, path);
     v[CHUNK_AT(3) + 124] ^= 0xff;
@@ -652,12 +652,12 @@ static void test_evtx_real_bad_chunk(void **state)
     assert_int_equal(records_in(b, REAL_FIRST, 12574), 12574 - REAL_FIRST + 1);
     assert_int_equal(records_in(b, 12757, REAL_LAST), REAL_LAST - 12757 + 1);
     const char *const hdr[] = {
-        "1419 events rendered one a line; each one's line number is its record number "
-        "(EventRecordID)", DIRTY_NOTE,
-        "libevtx cannot open the file as a whole (unsupported header size: 4008636142): its 9 "
-        "chunks were read one by one",
-        "chunk 4 of 17 (records 12575-12756 by its header) left out: libevtx cannot read it "
-        "(unsupported header size: 4008636142)" };
+        ("1419 events rendered one a line; each one's line number is its record number "
+         "(EventRecordID)"), DIRTY_NOTE,
+        ("libevtx cannot open the file as a whole (unsupported header size: 4008636142): its 9 "
+         "chunks were read one by one"),
+        ("chunk 4 of 17 (records 12575-12756 by its header) left out: libevtx cannot read it "
+         "(unsupported header size: 4008636142)") };
     notes_are(b, hdr, 4);
     done(b, path);
     memcpy(v + CHUNK_AT(3) + 40, keep, sizeof keep);
@@ -686,10 +686,10 @@ static void test_evtx_real_garbage_record(void **state)
     assert_null(by_record(b, 13000));
     assert_int_equal(records_in(b, REAL_FIRST, REAL_LAST), REAL_RECORDS - 1);
     const char *const mid[] = {
-        "1600 events rendered one a line; each one's line number is its record number "
-        "(EventRecordID)", DIRTY_NOTE,
-        "chunk 6 of 17 (records 12931-13107 by its header) fails its records checksum: its "
-        "events are shown as libevtx read them; some may be missing or damaged",
+        ("1600 events rendered one a line; each one's line number is its record number "
+         "(EventRecordID)"), DIRTY_NOTE,
+        ("chunk 6 of 17 (records 12931-13107 by its header) fails its records checksum: its "
+         "events are shown as libevtx read them; some may be missing or damaged"),
         "1 record libevtx could not read is left out: the one after record 12999" };
     notes_are(b, mid, 4);
     done(b, path);
@@ -704,12 +704,12 @@ static void test_evtx_real_garbage_record(void **state)
     assert_int_equal(records_in(b, 13001, 13107), 107);
     assert_int_equal(records_in(b, REAL_FIRST, REAL_LAST), REAL_RECORDS - 1);
     const char *const hdr[] = {
-        "1600 events rendered one a line; each one's line number is its record number "
-        "(EventRecordID)", DIRTY_NOTE,
-        "107 of them recovered by libevtx from outside the chunks' lists of records (free "
-        "space, past a damaged record): they may be old or repeated",
-        "chunk 6 of 17 (records 12931-13107 by its header) fails its records checksum: its "
-        "events are shown as libevtx read them; some may be missing or damaged" };
+        ("1600 events rendered one a line; each one's line number is its record number "
+         "(EventRecordID)"), DIRTY_NOTE,
+        ("107 of them recovered by libevtx from outside the chunks' lists of records (free "
+         "space, past a damaged record): they may be old or repeated"),
+        ("chunk 6 of 17 (records 12931-13107 by its header) fails its records checksum: its "
+         "events are shown as libevtx read them; some may be missing or damaged") };
     notes_are(b, hdr, 4);
     done(b, path);
     free(v);
