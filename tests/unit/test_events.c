@@ -8,7 +8,9 @@
 
 #include "testutil.h"
 
+#include "builtin.h"
 #include "bundle.h"
+#include "playbook.h"
 #include "step1.h"
 
 extern const struct parser parser_eventxml;
@@ -275,6 +277,168 @@ static void test_csv_day_first(void **state)
     c = t_parse_tz(&parser_eventcsv, x, sizeof x - 1, "+10:00");
     assert_string_equal(t_time(c, 0), "2016-06-12T23:01:02.000Z");
     t_free(c);
+}
+
+/* ---- the device's MDM events (DeviceManagement-Enterprise-Diagnostics-Provider/Admin) -----
+ * The names of the Data fields are the provider's manifest (listed for Windows 11 21H2 in
+ * github.com/nasbench/EVTX-ETW-Resources, "ETW Events List/Markdown/W11_21H2/Microsoft-Windows-
+ * DeviceManagement-Enterprise-Diagnostics-Provider.md"): 36 Message1 (EKU), Message2 (NDES URL),
+ * Message3 (container), HexInt1 (KSP), HexInt2 (store); 306 Message1..4, HexInt1 (key
+ * protection), HexInt3 (result); 307 Message1; 32 HRESULT; 39 none. A result is written in hex
+ * in the XML (the one real XML of this provider: event 400 in learn.microsoft.com's
+ * remotewipe-fails-sending-dowipe-command, <Data Name="HexInt1">0x80070032</Data>); an event
+ * without data has <EventData /> (event 4608 in learn.microsoft.com's event-4608). The values
+ * are those of real events: 306/36 of a lab device (8/20/2024, Intune's support wiki "NDES and
+ * SCEP/Troubleshooting/Windows", dev.azure.com/Supportability/Intune/_wiki, imported on GitHub),
+ * 307/32 of https://github.com/NeySlim/ultimate-ca-manager/issues/326, 32 of
+ * https://support.okta.com/help/s/article/device-management-scep-profile-error-scep-certificate-enroll-failed-result-the-hash-value-is-not-correct
+ * ("The hash value is not correct." is CRYPT_E_HASH_VALUE, 0x80091007). */
+
+#define DM_PROV "Microsoft-Windows-DeviceManagement-Enterprise-Diagnostics-Provider"
+#define DM_SYS(id, lvl, time, rec)                                                              \
+    "<System><Provider Name='" DM_PROV "' Guid='{3DA494E4-0FE2-415C-B895-FB5265C5C83B}'/>"      \
+    "<EventID>" id "</EventID><Version>0</Version><Level>" lvl "</Level><Task>0</Task>"         \
+    "<Opcode>0</Opcode><Keywords>0x8000000000000000</Keywords><TimeCreated SystemTime='" time   \
+    "'/><EventRecordID>" rec "</EventRecordID><Correlation/><Execution ProcessID='2560' "       \
+    "ThreadID='8612'/><Channel>" DM_PROV "/Admin</Channel><Computer>DESKTOP PC</Computer>"      \
+    "<Security UserID='S-1-5-18'/></System>"
+
+/* wevtutil qe ... /f:xml, or a .evtx file: the Data fields without the rendered text */
+static const char dm_xml[] =
+    "<Event " NS ">" DM_SYS("306", "4", "2024-08-20T16:49:42.1000000Z", "101")
+    "<EventData><Data Name='Message1'>ModelName_AC_fd19e485-e013-44c2-b74d-633899d2861d_"
+    "LogicalName_323b8974_xxxx_xxxx_xxxx_f4958f1c9fb1_Hash_2107323741</Data>"
+    "<Data Name='Message2'>S-1-12-1-1040038417-1116844459-1519109262-633658448</Data>"
+    "<Data Name='Message3'>user</Data><Data Name='Message4'>clientinstall</Data>"
+    "<Data Name='HexInt1'>0x2</Data><Data Name='HexInt3'>0x2ab0003</Data></EventData></Event>"
+    "<Event " NS ">" DM_SYS("36", "4", "2024-08-20T16:49:44.2000000Z", "102")
+    "<EventData><Data Name='Message1'>1.3.6.1.5.5.7.3.2</Data><Data Name='Message2'>"
+    "https://ndesproxy-tenant.msappproxy.net/certsrv/mscep/mscep.dll/pkiclient.exe</Data>"
+    "<Data Name='Message3'></Data><Data Name='HexInt1'>0x2</Data>"
+    "<Data Name='HexInt2'>0x1</Data></EventData></Event>"
+    "<Event " NS ">" DM_SYS("39", "4", "2024-08-20T16:49:44.3000000Z", "103")
+    "<EventData /></Event>"
+    "<Event " NS ">" DM_SYS("307", "2", "2024-08-20T16:49:45.0000000Z", "104")
+    "<EventData><Data Name='Message1'>SCEPInstallCertificateWithScepHelper:Failed to Initialize "
+    "SCEP enrollment with NDES Server &apos;fqdnremoved/scep/atit-ch/pkiclient.exe&apos;, CA cert "
+    "thumbprint &apos;E8F9B56569F05F3A0CC343731EA7B45EF013F94E&apos; and server certs &apos;"
+    "&apos;. LogError 0x80072f7</Data></EventData></Event>"
+    "<Event " NS ">" DM_SYS("32", "2", "2024-08-20T16:49:45.1000000Z", "105")
+    "<EventData><Data Name='HRESULT'>0x80072f78</Data></EventData></Event>"
+    "<Event " NS ">" DM_SYS("32", "2", "2024-08-20T16:49:46.0000000Z", "106")
+    "<EventData><Data Name='HRESULT'>0x80091007</Data></EventData></Event>"
+    "<Event " NS ">" DM_SYS("306", "4", "2024-08-20T16:50:00.0000000Z", "107")
+    "<EventData><Data Name='Message1'>x</Data><Data Name='HexInt1'>0x2</Data>"
+    "<Data Name='HexInt3'>0x80070490</Data></EventData></Event>\n";
+
+/* Event Viewer's Save as CSV: the rendered text only. The texts: 306 and 36 of Microsoft's
+ * troubleshoot-scep-certificate-profile-deployment and -device-to-ndes (their placeholders
+ * kept), 39 of troubleshoot-scep-certificate-delivery, 32 of the Okta article, 307 of
+ * ultimate-ca-manager issue 326 (its "0x80072f7" is cut so in the source). */
+static const char dm_csv[] =
+    "Level,Date and Time,Source,Event ID,Task Category\r\n"
+    "Information,8/20/2024 9:49:42 AM,DeviceManagement-Enterprise-Diagnostics-Provider,306,None,"
+    "\"SCEP: CspExecute for UniqueId : (ModelName_<ModelName>_LogicalName_<LogicalName>_Hash_"
+    "<Hash>) InstallUserSid : (<UserSid>) InstallLocation : (user) NodePath : (clientinstall)  "
+    "KeyProtection: (0x2) Result : (Unknown Win32 Error code: 0x2ab0003).\"\r\n"
+    "Information,8/20/2024 9:49:44 AM,DeviceManagement-Enterprise-Diagnostics-Provider,36,None,"
+    "\"SCEP: Certificate request generated successfully. Enhanced Key Usage: (1.3.6.1.5.5.7.3.2), "
+    "NDES URL: (https://<server>/certsrv/mscep/mscep.dll/pkiclient.exe), Container Name: (), KSP "
+    "Setting: (0x2), Store Location: (0x1).\"\r\n"
+    "Information,8/20/2024 9:49:44 AM,DeviceManagement-Enterprise-Diagnostics-Provider,39,None,"
+    "SCEP: Certificate installed successfully.\r\n"
+    "Error,8/20/2024 9:49:45 AM,DeviceManagement-Enterprise-Diagnostics-Provider,307,None,"
+    "\"SCEP: Failed LogError Message : (SCEPInstallCertificateWithScepHelper:Failed to Initialize "
+    "SCEP enrollment with NDES Server 'fqdnremoved/scep/atit-ch/pkiclient.exe', CA cert thumbprint "
+    "'E8F9B56569F05F3A0CC343731EA7B45EF013F94E' and server certs ''. LogError 0x80072f7) \"\r\n"
+    "Error,8/20/2024 9:49:45 AM,DeviceManagement-Enterprise-Diagnostics-Provider,32,None,"
+    "SCEP: Certificate enroll failed. Result: (Unknown Win32 Error code: 0x80072f78).\r\n"
+    "Error,8/20/2024 9:49:46 AM,DeviceManagement-Enterprise-Diagnostics-Provider,32,None,"
+    "SCEP: Certificate enroll failed. Result: (The hash value is not correct.).\r\n";
+
+static void load_builtin(struct playbook *pb)
+{
+    char err[512] = "";
+    memset(pb, 0, sizeof *pb);
+    const struct builtin_file *bf = builtin_find("playbooks/sccm-hybrid.yaml");
+    assert_non_null(bf);
+    if (!playbook_load_string(pb, bf->path, bf->data, bf->len, err, sizeof err))
+        fail_msg("the built-in playbook does not load: %s", err);
+}
+
+/* The id of the signature event i of c matches first, "" for none. */
+static const char *sig_id(const struct playbook *pb, struct tcase *c, size_t i)
+{
+    struct pb_candidates cands;
+    assert_true(playbook_candidates(pb, &c->src, &cands));
+    int k = playbook_classify(pb, &cands, &c->src, &c->ev.v[i]);
+    pb_candidates_free(&cands);
+    return k < 0 ? "" : pb->sigs[k].id;
+}
+
+/* The value group takes when event i of c matches its signature, "" for none. */
+static const char *sig_group(const struct playbook *pb, struct tcase *c, size_t i,
+                             const char *group)
+{
+    struct pb_candidates cands;
+    assert_true(playbook_candidates(pb, &c->src, &cands));
+    int k = playbook_classify(pb, &cands, &c->src, &c->ev.v[i]);
+    pb_candidates_free(&cands);
+    if (!playbook_extract(pb, k, &c->src, &c->ev.v[i], group, c->msgbuf, sizeof c->msgbuf))
+        c->msgbuf[0] = 0;
+    return c->msgbuf;
+}
+
+static void test_dmedp_data_fields_without_text(void **state)
+{
+    (void)state;
+    struct playbook pb;
+    load_builtin(&pb);
+    struct tcase *c = parse_rendered(&parser_eventxml, dm_xml, sizeof dm_xml - 1);
+    assert_int_equal(c->ev.n, 7);
+    assert_int_equal(c->src.role, ROLE_DEVICE_EVENTS);
+    assert_string_equal(t_field(c, 1, "Message2"),
+                        "https://ndesproxy-tenant.msappproxy.net/certsrv/mscep/mscep.dll/pkiclient.exe");
+    assert_string_equal(t_field(c, 0, "HexInt3"), "0x2ab0003");
+    assert_string_equal(t_msg(c, 2), "[" DM_PROV "/Admin 39] " DM_PROV " DESKTOP PC:");
+    /* each signature matches without the rendered text */
+    assert_string_equal(sig_id(&pb, c, 0), "dmedp-306-accepted");
+    assert_string_equal(sig_id(&pb, c, 1), "dmedp-36-request-generated");
+    assert_string_equal(sig_group(&pb, c, 1, "url"),
+                        "https://ndesproxy-tenant.msappproxy.net/certsrv/mscep/mscep.dll/pkiclient.exe");
+    assert_string_equal(sig_id(&pb, c, 2), "dmedp-39-installed");
+    assert_string_equal(sig_id(&pb, c, 3), "dmedp-307-winhttp");
+    assert_string_equal(sig_group(&pb, c, 3, "hresult"), "0x80072f7");
+    assert_string_equal(sig_id(&pb, c, 4), "dmedp-32-enroll-failed");
+    assert_string_equal(sig_group(&pb, c, 4, "hresult"), "0x80072f78");
+    assert_string_equal(sig_id(&pb, c, 5), "dmedp-32-hash-not-correct");
+    assert_string_equal(sig_id(&pb, c, 6), "dmedp-306-failed");
+    assert_string_equal(sig_group(&pb, c, 6, "result"), "0x80070490");
+    t_free(c);
+    playbook_free(&pb);
+}
+
+static void test_dmedp_text_without_data_fields(void **state)
+{
+    (void)state;
+    struct playbook pb;
+    load_builtin(&pb);
+    struct tcase *c = t_parse(&parser_eventcsv, dm_csv);
+    assert_int_equal(c->ev.n, 6);
+    assert_int_equal(c->src.unparsed, 0);
+    assert_int_equal(c->src.role, ROLE_DEVICE_EVENTS);
+    assert_string_equal(t_field(c, 2, "event-id"), "39");
+    assert_string_equal(sig_id(&pb, c, 0), "dmedp-306-accepted");
+    assert_string_equal(sig_id(&pb, c, 1), "dmedp-36-request-generated");
+    assert_string_equal(sig_group(&pb, c, 1, "url"),
+                        "https://<server>/certsrv/mscep/mscep.dll/pkiclient.exe");
+    assert_string_equal(sig_id(&pb, c, 2), "dmedp-39-installed");
+    assert_string_equal(sig_id(&pb, c, 3), "dmedp-307-winhttp");
+    assert_string_equal(sig_id(&pb, c, 4), "dmedp-32-enroll-failed");
+    assert_string_equal(sig_group(&pb, c, 4, "hresult"), "0x80072f78");
+    assert_string_equal(sig_id(&pb, c, 5), "dmedp-32-hash-not-correct");
+    t_free(c);
+    playbook_free(&pb);
 }
 
 /* ---- evtx: what it refuses, and says why --------------------------------------------------- */
@@ -766,6 +930,8 @@ int main(void)
         cmocka_unit_test(test_xml_utf16),
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_csv_day_first),
+        cmocka_unit_test(test_dmedp_data_fields_without_text),
+        cmocka_unit_test(test_dmedp_text_without_data_fields),
         cmocka_unit_test(test_evtx_refusals),
         cmocka_unit_test(test_evtx_real),
         cmocka_unit_test(test_evtx_real_dirty_flag),
