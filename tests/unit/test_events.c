@@ -384,7 +384,7 @@ static const char *sig_group(const struct playbook *pb, struct tcase *c, size_t 
     assert_true(playbook_candidates(pb, &c->src, &cands));
     int k = playbook_classify(pb, &cands, &c->src, &c->ev.v[i]);
     pb_candidates_free(&cands);
-    if (!playbook_extract(pb, k, &c->src, &c->ev.v[i], group, c->msgbuf, sizeof c->msgbuf))
+    if (!playbook_extract(pb, k, &c->src, &c->ev.v[i], group, c->msgbuf, sizeof c->msgbuf, NULL))
         c->msgbuf[0] = 0;
     return c->msgbuf;
 }
