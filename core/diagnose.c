@@ -17,6 +17,7 @@
 #include "trace.h"
 
 #define SEC(x) ((int64_t)((x) * 1e6))
+#define NO_FIRST UINT32_MAX /* an exchange with no line (see renumber_exchanges) */
 
 const char *xkind_name(enum xkind k)
 {
@@ -909,7 +910,7 @@ static void build_slice(size_t from, size_t to, size_t t, void *arg)
     w->ok = ok;
 }
 
-static bool renumber_exchanges(struct diagnosis *d);
+static bool renumber_exchanges(struct diagnosis *d, const uint32_t *first);
 
 /* The exchanges of each file are made apart from the others' (a block lives on one thread of
  * one file, an IIS request on one line), so files are shared out among threads, the heaviest
@@ -991,13 +992,26 @@ static bool build_exchanges(struct diagnosis *d)
             memcpy(d->x + base[t], w[t].L.v, w[t].L.n * sizeof *d->x);
     for (size_t t = 0; t < k; t++)
         free(w[t].L.v);
+    uint32_t *first = ok ? malloc((total ? total : 1) * sizeof *first) : NULL;
+    ok = ok && first;
     if (ok) {
         d->nx = total;
-        for (size_t i = 0; i < b->nev; i++)
-            if (d->b->ev[i].xchg && !(d->b->ev[i].flags & EVF_NOTED))
-                d->b->ev[i].xchg += (uint32_t)base[owner[b->ev[i].src]];
-        ok = renumber_exchanges(d) && add_getcas(d, is_w3c);
+        for (size_t x = 0; x < total; x++)
+            first[x] = NO_FIRST;
+        for (size_t i = 0; i < b->nev; i++) {
+            struct event *e = &b->ev[i];
+            if (e->xchg && !(e->flags & EVF_NOTED)) {
+                e->xchg += (uint32_t)base[owner[e->src]];
+                if (first[e->xchg - 1] == NO_FIRST)
+                    first[e->xchg - 1] = (uint32_t)i;
+            }
+        }
+        ok = renumber_exchanges(d, first);
+        free(first);
+        first = NULL;
+        ok = ok && add_getcas(d, is_w3c);
     }
+    free(first);
     free(is_w3c);
     free(is_block);
     free(owner);
@@ -1349,84 +1363,115 @@ static int64_t offset_of(const struct diagnosis *d, uint16_t src)
     return d->clock[d->b->src[src]->role].offset_us;
 }
 
-struct xorder {
-    uint64_t key; /* kept GetCAs last, then the timeline position of the first line */
-    uint32_t old;
+struct remap_job {
+    struct event *ev;
+    const uint32_t *to;
 };
 
-static int cmp_xorder(const void *a, const void *b)
+static void remap_slice(size_t from, size_t to, size_t t, void *arg)
 {
-    const struct xorder *x = a, *y = b;
-    return (x->key > y->key) - (x->key < y->key);
+    (void)t;
+    const struct remap_job *j = arg;
+    for (size_t i = from; i < to; i++) {
+        struct event *e = &j->ev[i];
+        if (e->xchg && !(e->flags & EVF_NOTED))
+            e->xchg = j->to[e->xchg - 1] + 1;
+    }
 }
 
-/* After the events moved, the exchanges are numbered as building them again from the new
- * timeline would number them: in the order of their first line, the GetCAs kept for a
- * PKIOperation after all others. What they hold does not change: an exchange's lines all come
- * from one file, and moved together. */
-static bool renumber_exchanges(struct diagnosis *d)
+static bool kept_late(const struct exchange *x)
+{
+    return x->kind == X_NDES_GETCA && !x->failed;
+}
+
+/* The exchanges numbered as building them from the timeline in one pass would number them: in
+ * the order of their first line (first[x]: its index in the timeline, NO_FIRST for none), the
+ * GetCAs kept for a PKIOperation after all others. What they hold does not change: an
+ * exchange's lines all come from one file, and move together. */
+static bool renumber_exchanges(struct diagnosis *d, const uint32_t *first)
 {
     size_t nx = d->nx, nev = d->b->nev;
     if (!nx)
         return true;
-    struct xorder *o = malloc((nx ? nx : 1) * sizeof *o);
-    uint32_t *to = malloc((nx ? nx : 1) * sizeof *to);
-    struct exchange *nxv = malloc((nx ? nx : 1) * sizeof *nxv);
-    if (!o || !to || !nxv) {
-        free(o);
-        free(to);
-        free(nxv);
-        return false;
-    }
-    for (size_t i = 0; i < nx; i++) {
-        bool late = d->x[i].kind == X_NDES_GETCA && !d->x[i].failed;
-        o[i] = (struct xorder){ (uint64_t)late << 63 | (UINT64_MAX >> 1), (uint32_t)i };
-    }
-    for (size_t i = nev; i-- > 0;) {
-        if (d->b->ev[i].xchg && !(d->b->ev[i].flags & EVF_NOTED)) {
-            struct xorder *q = &o[d->b->ev[i].xchg - 1];
-            q->key = (q->key & (1ull << 63)) | (uint64_t)i;
+    uint64_t *key = malloc(nx * sizeof *key);
+    uint32_t *to = malloc(nx * sizeof *to);
+    struct exchange *nxv = malloc(nx * sizeof *nxv);
+    size_t nk = 0, o = 0;
+    bool ok = key && to && nxv;
+    for (size_t x = 0; ok && x < nx; x++)
+        if (first[x] != NO_FIRST) /* unique: a line belongs to one exchange */
+            key[nk++] = (uint64_t)kept_late(&d->x[x]) << 63 | first[x];
+    ok = ok && radix_sort(key, nk);
+    /* those with no line come after the others of their kind, in their own order */
+    for (size_t c = 0; ok && c <= nk; c++) {
+        bool late = c < nk && (key[c] >> 63);
+        if (c == nk || (late && (c == 0 || !(key[c - 1] >> 63)))) {
+            for (size_t x = 0; x < nx; x++)
+                if (first[x] == NO_FIRST && kept_late(&d->x[x]) == (c < nk))
+                    nxv[to[x] = (uint32_t)o++] = d->x[x];
         }
+        if (c == nk)
+            break;
+        uint32_t x = d->b->ev[(uint32_t)key[c]].xchg - 1;
+        nxv[to[x] = (uint32_t)o++] = d->x[x];
     }
-    qsort(o, nx, sizeof *o, cmp_xorder);
-    for (size_t i = 0; i < nx; i++) {
-        to[o[i].old] = (uint32_t)i;
-        nxv[i] = d->x[o[i].old];
+    if (ok && nk == 0)
+        for (size_t x = 0; x < nx; x++)
+            if (first[x] == NO_FIRST && kept_late(&d->x[x]))
+                nxv[to[x] = (uint32_t)o++] = d->x[x];
+    if (ok) {
+        for (size_t i = 0; i < nx; i++)
+            if (nxv[i].pkiop)
+                nxv[i].pkiop = to[nxv[i].pkiop - 1] + 1;
+        struct remap_job j = { d->b->ev, to };
+        parallel_run(nev, parallel_slices(nev, 1 << 16), remap_slice, &j);
+        memcpy(d->x, nxv, nx * sizeof *nxv);
     }
-    for (size_t i = 0; i < nx; i++)
-        if (nxv[i].pkiop)
-            nxv[i].pkiop = to[nxv[i].pkiop - 1] + 1;
-    for (size_t i = 0; i < nev; i++)
-        if (d->b->ev[i].xchg && !(d->b->ev[i].flags & EVF_NOTED))
-            d->b->ev[i].xchg = to[d->b->ev[i].xchg - 1] + 1;
-    memcpy(d->x, nxv, nx * sizeof *nxv);
-    free(o);
+    free(key);
     free(to);
     free(nxv);
-    return true;
+    return ok;
 }
 
 /* Each event takes its clock's offset. An offset moves a whole file, so the events that moved
  * are still in order among themselves, and so are those that did not: the moved ones are
- * taken out, sorted, and merged back from the end (each with its exchange). */
+ * taken out, sorted, and merged back from the end (each with its exchange), which tells each
+ * exchange where its first line now is. */
 static bool apply_offsets(struct diagnosis *d, bool *moved)
 {
     struct bundle *b = d->b;
-    size_t nm = 0;
-    for (size_t i = 0; i < b->nev; i++)
-        nm += b->ev[i].t != TIME_NONE && offset_of(d, b->ev[i].src) != 0;
-    if (!nm)
-        return true;
-    *moved = true;
+    int64_t *off = calloc(b->nsrc ? b->nsrc : 1, sizeof *off);
+    uint8_t *role = calloc(b->nsrc ? b->nsrc : 1, sizeof *role);
+    if (!off || !role) {
+        free(off);
+        free(role);
+        return false;
+    }
+    for (size_t i = 0; i < b->nsrc; i++) {
+        off[i] = offset_of(d, (uint16_t)i);
+        role[i] = (uint8_t)b->src[i]->role;
+    }
     /* the moved events, by clock group: each group is in order already, having moved as one */
-    size_t count[ROLE_COUNT] = { 0 }, at[ROLE_COUNT], end[ROLE_COUNT];
+    size_t count[ROLE_COUNT] = { 0 }, at[ROLE_COUNT], end[ROLE_COUNT], nm = 0;
     for (size_t i = 0; i < b->nev; i++)
-        if (b->ev[i].t != TIME_NONE && offset_of(d, b->ev[i].src) != 0)
-            count[b->src[b->ev[i].src]->role]++;
+        if (b->ev[i].t != TIME_NONE && off[b->ev[i].src] != 0)
+            count[role[b->ev[i].src]]++;
+    for (size_t r = 0; r < ROLE_COUNT; r++)
+        nm += count[r];
+    if (!nm) {
+        free(off);
+        free(role);
+        return true;
+    }
+    *moved = true;
     struct event *g = malloc(nm * sizeof *g), *m = malloc(nm * sizeof *m);
-    if (!g || !m) {
+    uint32_t *first = malloc((d->nx ? d->nx : 1) * sizeof *first);
+    if (!g || !m || !first) {
         free(g);
         free(m);
+        free(first);
+        free(off);
+        free(role);
         return false;
     }
     for (size_t r = 0, sum = 0; r < ROLE_COUNT; sum += count[r], r++)
@@ -1434,10 +1479,10 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
     size_t k = 0, j = 0;
     for (size_t i = 0; i < b->nev; i++) {
         struct event e = b->ev[i];
-        int64_t off = e.t != TIME_NONE ? offset_of(d, e.src) : 0;
-        if (off) {
-            e.t += off;
-            g[end[b->src[e.src]->role]++] = e;
+        int64_t o = e.t != TIME_NONE ? off[e.src] : 0;
+        if (o) {
+            e.t += o;
+            g[end[role[e.src]]++] = e;
         } else {
             b->ev[k++] = e;
         }
@@ -1451,35 +1496,46 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
         m[j] = g[at[best]++];
     }
     free(g);
+    for (size_t x = 0; x < d->nx; x++)
+        first[x] = NO_FIRST;
     size_t o = b->nev;
     while (j > 0) {
         if (k > 0 && cmp_event_time(&b->ev[k - 1], &m[j - 1]) > 0)
             b->ev[--o] = b->ev[--k];
         else
             b->ev[--o] = m[--j];
+        if (b->ev[o].xchg)
+            first[b->ev[o].xchg - 1] = (uint32_t)o;
     }
     free(m);
+    while (o-- > 0) /* the lines before the first that moved stayed where they were */
+        if (b->ev[o].xchg)
+            first[b->ev[o].xchg - 1] = (uint32_t)o;
     for (size_t i = 0; i < d->nx; i++) {
         struct exchange *x = &d->x[i];
-        int64_t off = offset_of(d, x->src);
-        x->lo_min += off;
-        x->lo_max += off;
-        x->hi_min += off;
-        x->hi_max += off;
+        int64_t xo = offset_of(d, x->src);
+        x->lo_min += xo;
+        x->lo_max += xo;
+        x->hi_min += xo;
+        x->hi_max += xo;
     }
     for (size_t i = 0; i < b->nsrc; i++) {
         struct source *s = b->src[i];
-        int64_t off = s->skipped ? 0 : d->clock[s->role].offset_us;
-        if (!off)
+        int64_t so = s->skipped ? 0 : d->clock[s->role].offset_us;
+        if (!so)
             continue;
         if (s->first != TIME_NONE)
-            s->first += off;
+            s->first += so;
         if (s->last != TIME_NONE)
-            s->last += off;
-        source_note(s, 0, "clock corrected by %+.3f s to match the %s log", off / 1e6,
+            s->last += so;
+        source_note(s, 0, "clock corrected by %+.3f s to match the %s log", so / 1e6,
                     role_name(d->clock[s->role].against));
     }
-    return renumber_exchanges(d);
+    bool ok = renumber_exchanges(d, first);
+    free(first);
+    free(off);
+    free(role);
+    return ok;
 }
 
 /* The clock groups are the source roles of the flow; the reference is the first of them
@@ -1981,7 +2037,7 @@ static bool attempt_failed_by_signature(const struct attempt *at)
 }
 
 /* Absence rules, last: only where no signature found a failure. */
-static void apply_expectations(struct diagnosis *d, struct attempt *at, const size_t *first_mark)
+static void apply_expectations(struct diagnosis *d, struct attempt *at, const uint32_t *first_mark)
 {
     if (attempt_failed_by_signature(at))
         return;
@@ -2011,65 +2067,121 @@ static void apply_expectations(struct diagnosis *d, struct attempt *at, const si
     }
 }
 
-static bool judge(struct diagnosis *d)
+/* Each attempt's lines that matched a signature, by step, in timeline order, and the first
+ * line of each mark: the timeline is read in slices, twice (count, then fill), each slice
+ * writing its lines after those of the slices before it. */
+struct judge_job {
+    struct diagnosis *d;
+    int pass;
+    uint32_t *count[PARALLEL_MAX]; /* [attempt * steps + step]: lines, then where to write */
+    uint32_t *marks[PARALLEL_MAX]; /* [attempt]: the marks seen in the slice */
+    uint32_t *first[PARALLEL_MAX]; /* [attempt * MARK_COUNT + mark]: the first such line */
+};
+
+static void judge_slice(size_t from, size_t to, size_t t, void *arg)
 {
-    struct bundle *b = d->b;
-    size_t total = 0;
-    size_t *count = calloc(d->natt * PLAYBOOK_STEPS + 1, sizeof *count);
-    if (!count)
-        return false;
-    for (size_t i = 0; i < b->nev; i++) {
-        uint32_t a = diagnose_attempt_of(d, i);
-        if (a && b->ev[i].sig) {
-            count[(a - 1) * PLAYBOOK_STEPS + (size_t)(sig_of(d, &b->ev[i])->step - 1)]++;
-            total++;
-        }
-    }
-    d->evpool = malloc((total ? total : 1) * sizeof *d->evpool);
-    size_t *first_mark = malloc(MARK_COUNT * d->natt * sizeof *first_mark + 1);
-    if (!d->evpool || !first_mark) {
-        free(count);
-        free(first_mark);
-        return false;
-    }
-    size_t off = 0;
-    for (size_t a = 0; a < d->natt; a++) {
-        for (int s = 0; s < PLAYBOOK_STEPS; s++) {
-            struct step_result *r = &d->att[a].step[s];
-            r->ev = d->evpool + off;
-            off += count[a * PLAYBOOK_STEPS + (size_t)s];
-            r->sig = r->expect = -1;
-            r->reason = "";
-        }
-    }
-    free(count);
-    for (size_t i = 0; i < b->nev; i++) {
+    struct judge_job *j = arg;
+    struct diagnosis *d = j->d;
+    for (size_t i = from; i < to; i++) {
         uint32_t a = diagnose_attempt_of(d, i);
         if (!a)
             continue;
-        struct attempt *at = &d->att[a - 1];
-        const struct event *e = &b->ev[i];
-        if (e->mark && !(at->marks & (1u << e->mark))) {
-            at->marks |= 1u << e->mark;
-            first_mark[(a - 1) * MARK_COUNT + e->mark] = i;
+        const struct event *e = &d->b->ev[i];
+        size_t rs = (size_t)(a - 1) * PLAYBOOK_STEPS;
+        if (j->pass == 0) {
+            if (e->mark && !(j->marks[t][a - 1] & (1u << e->mark))) {
+                j->marks[t][a - 1] |= 1u << e->mark;
+                j->first[t][(size_t)(a - 1) * MARK_COUNT + e->mark] = (uint32_t)i;
+            }
+            if (e->sig)
+                j->count[t][rs + (size_t)(sig_of(d, e)->step - 1)]++;
+        } else if (e->sig) {
+            int st = sig_of(d, e)->step - 1;
+            struct step_result *r = &d->att[a - 1].step[st];
+            r->ev[j->count[t][rs + (size_t)st]++] = (uint32_t)i; /* fewer than 2^32 events */
         }
-        const struct pb_sig *sg = sig_of(d, e);
-        if (!sg)
-            continue;
-        struct step_result *r = &at->step[sg->step - 1];
-        r->ev[r->nev++] = (uint32_t)i; /* the timeline holds fewer than 2^32 events */
-        if (verdict_severity(sg->verdict) > verdict_severity(r->verdict)) {
-            r->verdict = sg->verdict;
-            if (sg->verdict == VERDICT_FAIL || sg->verdict == VERDICT_WARN) {
-                r->sig = e->sig - 1;
-                r->decisive = i;
+    }
+}
+
+static bool judge(struct diagnosis *d)
+{
+    struct bundle *b = d->b;
+    size_t k = parallel_slices(b->nev, 1 << 16), made = 0, na = d->natt ? d->natt : 1;
+    struct judge_job j = { .d = d };
+    bool ok = true;
+    for (; ok && made < k; made++) {
+        j.count[made] = calloc(na * PLAYBOOK_STEPS, sizeof *j.count[made]);
+        j.marks[made] = calloc(na, sizeof *j.marks[made]);
+        j.first[made] = malloc(na * MARK_COUNT * sizeof *j.first[made]);
+        ok = j.count[made] && j.marks[made] && j.first[made];
+    }
+    uint32_t *first_mark = ok ? malloc(na * MARK_COUNT * sizeof *first_mark) : NULL;
+    ok = ok && first_mark;
+    if (ok)
+        parallel_run(b->nev, k, judge_slice, &j);
+    size_t total = 0;
+    for (size_t a = 0; ok && a < d->natt; a++)
+        for (size_t t = 0; t < k; t++)
+            for (int s = 0; s < PLAYBOOK_STEPS; s++)
+                total += j.count[t][a * PLAYBOOK_STEPS + (size_t)s];
+    d->evpool = ok ? malloc((total ? total : 1) * sizeof *d->evpool) : NULL;
+    ok = ok && d->evpool;
+    size_t off = 0;
+    for (size_t a = 0; ok && a < d->natt; a++) {
+        struct attempt *at = &d->att[a];
+        for (int s = 0; s < PLAYBOOK_STEPS; s++) {
+            struct step_result *r = &at->step[s];
+            r->ev = d->evpool + off;
+            r->sig = r->expect = -1;
+            r->reason = "";
+            uint32_t n = 0;
+            for (size_t t = 0; t < k; t++) {
+                uint32_t c = j.count[t][a * PLAYBOOK_STEPS + (size_t)s];
+                j.count[t][a * PLAYBOOK_STEPS + (size_t)s] = n;
+                n += c;
+            }
+            r->nev = n;
+            off += n;
+        }
+        for (size_t t = 0; t < k; t++) {
+            uint32_t fresh = j.marks[t][a] & ~at->marks;
+            at->marks |= j.marks[t][a];
+            for (int m = 0; m < MARK_COUNT; m++)
+                if (fresh & (1u << m))
+                    first_mark[a * MARK_COUNT + (size_t)m] = j.first[t][a * MARK_COUNT + (size_t)m];
+        }
+    }
+    if (ok) {
+        j.pass = 1;
+        parallel_run(b->nev, k, judge_slice, &j);
+    }
+    for (size_t t = 0; t < made; t++) {
+        free(j.count[t]);
+        free(j.marks[t]);
+        free(j.first[t]);
+    }
+    /* a step's verdict: the gravest of its lines; the first line of that gravity decides */
+    for (size_t a = 0; ok && a < d->natt; a++) {
+        struct attempt *at = &d->att[a];
+        for (int s = 0; s < PLAYBOOK_STEPS; s++) {
+            struct step_result *r = &at->step[s];
+            for (uint32_t c = 0; c < r->nev; c++) {
+                const struct event *e = &b->ev[r->ev[c]];
+                const struct pb_sig *sg = sig_of(d, e);
+                if (verdict_severity(sg->verdict) > verdict_severity(r->verdict)) {
+                    r->verdict = sg->verdict;
+                    if (sg->verdict == VERDICT_FAIL || sg->verdict == VERDICT_WARN) {
+                        r->sig = e->sig - 1;
+                        r->decisive = r->ev[c];
+                    }
+                }
             }
         }
     }
-    for (size_t a = 0; a < d->natt; a++) {
+    for (size_t a = 0; ok && a < d->natt; a++) {
         struct attempt *at = &d->att[a];
         apply_expectations(d, at, first_mark + a * MARK_COUNT);
-        for (int s = 0; s < PLAYBOOK_STEPS; s++) {
+        for (int s = 0; ok && s < PLAYBOOK_STEPS; s++) {
             struct step_result *r = &at->step[s];
             if (r->verdict == VERDICT_INFO || r->verdict == VERDICT_NONE) {
                 char why[320];
@@ -2079,17 +2191,14 @@ static bool judge(struct diagnosis *d)
                 else
                     none_reason(d, at, s, why, sizeof why);
                 r->reason = strpool_intern(&d->words, why);
-                if (!r->reason) {
-                    free(first_mark);
-                    return false;
-                }
+                ok = r->reason != NULL;
             }
             if (r->verdict == VERDICT_FAIL && !at->failed_step)
                 at->failed_step = s + 1;
         }
     }
     free(first_mark);
-    return true;
+    return ok;
 }
 
 static bool has_value(const struct attempt *at, const char *name)
