@@ -730,7 +730,7 @@ static size_t preamble_of(const struct getca_scan *sc, size_t k, size_t q, struc
  * preamble, of each question asked before it within the preamble window from its client, only
  * the last asking. Those become exchanges, after all the others, in timeline order; the rest
  * belong to no attempt. The timeline is scanned in parallel slices. */
-static bool add_getcas(struct diagnosis *d, const bool *is_w3c)
+static bool add_getcas(struct diagnosis *d, const bool *is_w3c, const uint32_t *first)
 {
     struct getca_scan sc = { .d = d, .prep = prep_of(d), .is_w3c = is_w3c };
     size_t np = 0;
@@ -760,14 +760,15 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c)
         for (size_t q = 0; ok && q < slots; q++)
             sc.last[t][q] = NO_EVENT;
     }
-    /* each PKIOperation's client, read again from its line: in start order (insertion: they
-     * come nearly sorted) */
+    /* each PKIOperation's client, read again from its line (first: the line of each
+     * exchange, which are in the order of their lines): in start order (insertion: they come
+     * nearly sorted) */
     struct field_cache pfc = { 0 };
-    for (size_t i = 0; ok && i < d->b->nev; i++) {
-        const struct event *e = &d->b->ev[i];
-        if (!e->xchg || (e->flags & EVF_NOTED) || d->x[e->xchg - 1].kind != X_NDES_PKIOP)
+    for (size_t xi = 0; ok && xi < d->nx; xi++) {
+        const struct exchange *x = &d->x[xi];
+        if (x->kind != X_NDES_PKIOP || first[xi] == NO_FIRST)
             continue;
-        const struct exchange *x = &d->x[e->xchg - 1];
+        const struct event *e = &d->b->ev[first[xi]];
         struct iis_times it;
         iis_read(d->b->src[e->src], e, &it, false, &pfc);
         size_t j = sc.pk.n++;
@@ -910,7 +911,7 @@ static void build_slice(size_t from, size_t to, size_t t, void *arg)
     w->ok = ok;
 }
 
-static bool renumber_exchanges(struct diagnosis *d, const uint32_t *first);
+static bool renumber_exchanges(struct diagnosis *d, uint32_t *first);
 
 /* The exchanges of each file are made apart from the others' (a block lives on one thread of
  * one file, an IIS request on one line), so files are shared out among threads, the heaviest
@@ -1006,10 +1007,7 @@ static bool build_exchanges(struct diagnosis *d)
                     first[e->xchg - 1] = (uint32_t)i;
             }
         }
-        ok = renumber_exchanges(d, first);
-        free(first);
-        first = NULL;
-        ok = ok && add_getcas(d, is_w3c);
+        ok = renumber_exchanges(d, first) && add_getcas(d, is_w3c, first);
     }
     free(first);
     free(is_w3c);
@@ -1387,8 +1385,8 @@ static bool kept_late(const struct exchange *x)
 /* The exchanges numbered as building them from the timeline in one pass would number them: in
  * the order of their first line (first[x]: its index in the timeline, NO_FIRST for none), the
  * GetCAs kept for a PKIOperation after all others. What they hold does not change: an
- * exchange's lines all come from one file, and move together. */
-static bool renumber_exchanges(struct diagnosis *d, const uint32_t *first)
+ * exchange's lines all come from one file, and move together. first is renumbered too. */
+static bool renumber_exchanges(struct diagnosis *d, uint32_t *first)
 {
     size_t nx = d->nx, nev = d->b->nev;
     if (!nx)
@@ -1423,6 +1421,11 @@ static bool renumber_exchanges(struct diagnosis *d, const uint32_t *first)
         for (size_t i = 0; i < nx; i++)
             if (nxv[i].pkiop)
                 nxv[i].pkiop = to[nxv[i].pkiop - 1] + 1;
+        /* key no longer needed: it holds the first lines in the new order */
+        for (size_t x = 0; x < nx; x++)
+            key[to[x]] = first[x];
+        for (size_t x = 0; x < nx; x++)
+            first[x] = (uint32_t)key[x];
         struct remap_job j = { d->b->ev, to };
         parallel_run(nev, parallel_slices(nev, 1 << 16), remap_slice, &j);
         memcpy(d->x, nxv, nx * sizeof *nxv);
