@@ -615,27 +615,8 @@ struct getca_scan {
     uint64_t *question[PARALLEL_MAX];
 };
 
-/* The first PKIOperation that a GetCA with these times can belong to: from the same address,
- * and from the same user agent unless the GetCA gave none. */
-static size_t getca_next_pkiop(const struct pkiops *pk, const struct iis_times *it, int64_t pre)
-{
-    size_t lo = 0, hi = pk->n;
-    while (lo < hi) {
-        size_t m = lo + (hi - lo) / 2;
-        if (pk->lo[m] < it->hi_min - US_PER_SEC)
-            lo = m + 1;
-        else
-            hi = m;
-    }
-    for (size_t q = lo; q < pk->n && pk->lo[q] <= it->hi_max + pre; q++)
-        if (pk->key[q] == it->key && (!it->agent || it->agent == pk->agent[q]))
-            return q;
-    return NO_EVENT;
-}
-
-/* Whether some PKIOperation starts where a GetCA logged at t could precede it (its end lies
- * within a second after t): most polls on a quiet hour have none, and need not be read. */
-static bool pkiop_near(const struct pkiops *pk, int64_t t, int64_t pre)
+/* The first PKIOperation that starts no earlier than a second before t. */
+static size_t pkiop_from(const struct pkiops *pk, int64_t t)
 {
     size_t lo = 0, hi = pk->n;
     while (lo < hi) {
@@ -645,13 +626,23 @@ static bool pkiop_near(const struct pkiops *pk, int64_t t, int64_t pre)
         else
             hi = m;
     }
-    return lo < pk->n && pk->lo[lo] <= t + US_PER_SEC + pre;
+    return lo;
+}
+
+/* The first PKIOperation from q on that a GetCA with these times can belong to: from the same
+ * address, and from the same user agent unless the GetCA gave none. */
+static size_t getca_next_pkiop(const struct pkiops *pk, size_t q, const struct iis_times *it,
+                               int64_t pre)
+{
+    for (; q < pk->n && pk->lo[q] <= it->hi_max + pre; q++)
+        if (pk->key[q] == it->key && (!it->agent || it->agent == pk->agent[q]))
+            return q;
+    return NO_EVENT;
 }
 
 static bool is_kept_getca(const struct diagnosis *d, const struct event *e, const bool *is_w3c)
 {
-    return !(e->flags & EVF_RAW) && is_w3c[e->src] && e->mark != MARK_NONE &&
-           iis_kind((enum mark)e->mark) == X_NDES_GETCA && verdict_of(d, e) != VERDICT_FAIL;
+    return is_w3c[e->src] && getca_kept_by(d->pb, e);
 }
 
 static void getca_slice(size_t from, size_t to, size_t t, void *arg)
@@ -660,6 +651,10 @@ static void getca_slice(size_t from, size_t to, size_t t, void *arg)
     const struct diagnosis *d = sc->d;
     int64_t pre = SEC(d->pb->win.preamble);
     struct field_cache fc = { 0 };
+    /* the first PKIOperation that a GetCA at the time of the last one read could precede:
+     * the timeline is in time order, so it only moves forward */
+    size_t from_q = 0;
+    int64_t last_t = INT64_MIN;
     for (size_t i = from; i < to; i++) {
         struct event *e = &d->b->ev[i];
         if (!is_kept_getca(d, e, sc->is_w3c))
@@ -667,7 +662,14 @@ static void getca_slice(size_t from, size_t to, size_t t, void *arg)
         uint32_t noted = (e->flags & EVF_NOTED) ? e->xchg : 0;
         e->flags &= (uint8_t)~EVF_NOTED;
         e->xchg = 0;
-        if (!pkiop_near(&sc->pk, e->t, pre))
+        if (last_t == INT64_MIN || e->t < last_t)
+            from_q = pkiop_from(&sc->pk, e->t);
+        else
+            while (from_q < sc->pk.n && sc->pk.lo[from_q] < e->t - US_PER_SEC)
+                from_q++;
+        last_t = e->t;
+        /* most polls on a quiet hour precede no PKIOperation, and need not be read */
+        if (from_q >= sc->pk.n || sc->pk.lo[from_q] > e->t + US_PER_SEC + pre)
             continue;
         struct iis_times it;
         if (noted && sc->prep) {
@@ -677,7 +679,7 @@ static void getca_slice(size_t from, size_t to, size_t t, void *arg)
         } else {
             iis_read(d->b->src[e->src], e, &it, true, &fc);
         }
-        size_t q = getca_next_pkiop(&sc->pk, &it, pre);
+        size_t q = getca_next_pkiop(&sc->pk, from_q, &it, pre);
         if (q == NO_EVENT)
             continue;
         size_t *last = sc->last[t] + q * PREAMBLE_QUESTIONS;
