@@ -1171,6 +1171,13 @@ struct by_group {
     size_t off[XKIND_COUNT * NROLES + 1];
 };
 
+/* A conversation that failed (a TLS alert, a reset, no answer) carried no request: it cannot
+ * say where the server's clock stands. */
+static bool measures_clock(const struct exchange *x)
+{
+    return x->kind != X_CAPTURE_CONV || !x->failed;
+}
+
 static bool by_group_build(const struct diagnosis *d, struct by_group *G)
 {
     size_t count[XKIND_COUNT * NROLES] = { 0 };
@@ -1178,14 +1185,16 @@ static bool by_group_build(const struct diagnosis *d, struct by_group *G)
     if (!G->v)
         return false;
     for (size_t i = 0; i < d->nx; i++)
-        count[d->x[i].kind * NROLES + role_of_x(d, &d->x[i])]++;
+        if (measures_clock(&d->x[i]))
+            count[d->x[i].kind * NROLES + role_of_x(d, &d->x[i])]++;
     G->off[0] = 0;
     for (size_t k = 0; k < XKIND_COUNT * NROLES; k++)
         G->off[k + 1] = G->off[k] + count[k];
     size_t fill[XKIND_COUNT * NROLES];
     memcpy(fill, G->off, sizeof fill);
     for (size_t i = 0; i < d->nx; i++)
-        G->v[fill[d->x[i].kind * NROLES + role_of_x(d, &d->x[i])]++] = (uint32_t)i;
+        if (measures_clock(&d->x[i]))
+            G->v[fill[d->x[i].kind * NROLES + role_of_x(d, &d->x[i])]++] = (uint32_t)i;
     return true;
 }
 
@@ -1548,7 +1557,10 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
  * until no more can be measured. Offsets are then applied to the events. */
 static bool align_clocks(struct diagnosis *d, bool *moved)
 {
-    static const enum role order[] = { ROLE_NDES_IIS, ROLE_NDESPLUGIN, ROLE_CRP_IIS, ROLE_CRP };
+    /* the device's capture last: it is measured against the NDES IIS log, whose requests its
+     * conversations hold */
+    static const enum role order[] = { ROLE_NDES_IIS, ROLE_NDESPLUGIN, ROLE_CRP_IIS, ROLE_CRP,
+                                       ROLE_CAPTURE };
     struct bundle *b = d->b;
     *moved = false;
     for (size_t i = 0; i < b->nsrc; i++) {
@@ -1852,6 +1864,26 @@ static bool link_near(struct diagnosis *d, const struct by_kind *K)
     return true;
 }
 
+/* A device that cannot get through to NDES tries again within seconds: its failed
+ * conversations that hold no request of a server's log, each within the preamble window of
+ * the one before in the same capture, are one attempt failing at step 2 with every try as
+ * evidence, not an attempt per try. */
+static void link_retries(struct diagnosis *d, const struct by_kind *K)
+{
+    const uint32_t *cv;
+    size_t n = kind_list(K, X_CAPTURE_CONV, &cv);
+    int64_t win = SEC(d->pb->win.preamble);
+    uint32_t prev = UINT32_MAX;
+    for (size_t c = 0; c < n; c++) {
+        const struct exchange *x = &d->x[cv[c]];
+        if (!x->failed || K->l[uf_find(K->l, cv[c])].kinds != (1u << X_CAPTURE_CONV))
+            continue;
+        if (prev != UINT32_MAX && d->x[prev].src == x->src && x->lo_min - d->x[prev].hi_max <= win)
+            uf_union(K->l, prev, cv[c]);
+        prev = cv[c];
+    }
+}
+
 static bool worth_an_attempt(const struct link *root, bool failed)
 {
     uint32_t k = root->kinds & ~(1u << X_NDES_GETCA);
@@ -1877,6 +1909,7 @@ static bool form_attempts(struct diagnosis *d)
     link_notify(d, X_CRP_VERIFY, X_CRP_NOTIFY, &K);
     link_notify(d, X_CRP_HTTP_VERIFY, X_CRP_HTTP_NOTIFY, &K);
     link_preamble(d, &K);
+    link_retries(d, &K);
     if (!link_near(d, &K)) {
         free(K.v);
         free(K.l);
