@@ -341,11 +341,16 @@ static struct open_block *block_open(struct xlist *L, struct blocks *bl, uint16_
  * without a mark join the block open on their thread: they are part of that request. */
 static bool block_line(const struct diagnosis *d, struct xlist *L, struct blocks *bl, size_t i)
 {
-    const struct event *e = &d->b->ev[i];
+    struct event *e = &d->b->ev[i];
     const struct source *s = d->b->src[e->src];
     uint64_t thread;
-    if (!field_u64(s, e, "thread", &thread))
+    if (e->flags & EVF_NOTED) { /* the loading read it (note_thread) */
+        thread = e->xchg;
+        e->xchg = 0;
+        e->flags &= (uint8_t)~EVF_NOTED;
+    } else if (!field_u64(s, e, "thread", &thread)) {
         return true;
+    }
     enum mark m = (enum mark)e->mark;
     enum xkind fam = block_kind(m);
     struct open_block *ob = block_find(bl, e->src, thread);
@@ -529,6 +534,23 @@ static void note_getca(struct prep *P, struct prep_thread *T, const struct sourc
     }
 }
 
+/* A ConfigMgr log's requests are blocks of lines of one thread: its number, noted in the line
+ * while it is at hand, for block_line. */
+static bool is_block_source(const struct source *s)
+{
+    return (s->role == ROLE_NDESPLUGIN || s->role == ROLE_CRP) && s->parser &&
+           strcmp(s->parser->name, "w3c") != 0;
+}
+
+static void note_thread(const struct source *s, struct event *e)
+{
+    uint64_t thread;
+    if (!(e->flags & EVF_RAW) && field_u64(s, e, "thread", &thread) && thread <= UINT32_MAX) {
+        e->xchg = (uint32_t)thread;
+        e->flags |= EVF_NOTED;
+    }
+}
+
 static void *prep_thread_new(void *ctx)
 {
     struct prep *P = ctx;
@@ -554,11 +576,14 @@ static void prep_file(void *ctx, void *thread, struct source *s, struct event *e
     struct pb_candidates sigs = { 0 }, marks = { 0 };
     if (playbook_candidates(P->pb, s, &sigs) && playbook_mark_candidates(P->pb, s, &marks)) {
         bool w3c = strcmp(s->parser->name, "w3c") == 0 && s->parser->fields;
+        bool blocks = is_block_source(s);
         playbook_match_data_forget(T->md);
         for (size_t i = 0; i < n; i++) {
             playbook_classify_into(P->pb, &sigs, &marks, s, &ev[i], T->md);
             if (w3c && getca_kept_by(P->pb, &ev[i]))
                 note_getca(P, T, s, &ev[i]);
+            else if (blocks)
+                note_thread(s, &ev[i]);
         }
         s->classified_by = P->pb;
     } /* else the diagnosis classifies it */
@@ -945,7 +970,7 @@ static bool build_exchanges(struct diagnosis *d)
         if (s->skipped || !s->parser)
             continue;
         is_w3c[i] = strcmp(s->parser->name, "w3c") == 0;
-        is_block[i] = !is_w3c[i] && (s->role == ROLE_NDESPLUGIN || s->role == ROLE_CRP);
+        is_block[i] = is_block_source(s);
     }
     /* the work of a file: each line of a ConfigMgr log, the marked lines of an IIS log */
     for (size_t done = 0; ok && done < b->nsrc; done++) {
