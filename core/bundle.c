@@ -358,6 +358,10 @@ static bool load_index(struct bundle *b, size_t i, void *th)
     s->index = (uint16_t)i;
     if (!load_one(b, s, &b->per[i]))
         return false;
+    /* in time order on this thread, for the merge */
+    if (!timeline_sort_stable(b->per[i].v, b->per[i].n))
+        return false;
+    b->per[i].sorted = true;
     if (th && !s->skipped && s->parser)
         b->hook.file(b->hook.ctx, th, s, b->per[i].v, b->per[i].n);
     return true;
