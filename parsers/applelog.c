@@ -77,23 +77,35 @@ static const char *const compact_types[] = { "Df", "I", "In", "Db", "D", "De", "
 static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
-/* After RTF control words (\f0\fs24 \cf0 ) at the start of a line, in an RTF file. */
+/* An RTF \uN escape (a character, not a control word) at p. */
+static bool rtf_unicode(const char *p, const char *end)
+{
+    return end - p >= 3 && p[0] == '\\' && p[1] == 'u' && (dl_is_digit(p[2]) || p[2] == '-');
+}
+
+/* After one RTF control word (\fs24 and the space that ends it), or p when there is none. */
+static const char *skip_rtf_control(const char *p, const char *end)
+{
+    if (end - p < 2 || p[0] != '\\' || !(p[1] >= 'a' && p[1] <= 'z') || rtf_unicode(p, end))
+        return p;
+    const char *q = p + 1;
+    while (q < end && *q >= 'a' && *q <= 'z')
+        q++;
+    if (q < end && *q == '-')
+        q++;
+    while (q < end && dl_is_digit(*q))
+        q++;
+    if (q < end && *q == ' ')
+        q++;
+    return q;
+}
+
+/* After the RTF control words (\f0\fs24 \cf0 ) at the start of a line, in an RTF file. */
 static const char *skip_rtf_controls(const char *p, const char *end)
 {
-    for (;;) {
-        if (end - p < 2 || p[0] != '\\' || !((p[1] >= 'a' && p[1] <= 'z')))
-            return p;
-        const char *q = p + 1;
-        while (q < end && *q >= 'a' && *q <= 'z')
-            q++;
-        if (q < end && *q == '-')
-            q++;
-        while (q < end && dl_is_digit(*q))
-            q++;
-        if (q < end && *q == ' ')
-            q++;
+    for (const char *q; (q = skip_rtf_control(p, end)) != p;)
         p = q;
-    }
+    return p;
 }
 
 /* The text of a line once a BOM and, in RTF, the control words before it are passed. */
@@ -530,8 +542,7 @@ static size_t decode(struct span m, bool rtf, char *out)
                 p += 2;
                 continue;
             }
-            if (rtf && end - p >= 2 && p[1] == 'u' && end - p >= 3 &&
-                (dl_is_digit(p[2]) || p[2] == '-')) {
+            if (rtf && rtf_unicode(p, end)) {
                 const char *q = p + 2;
                 bool neg = *q == '-';
                 if (neg)
@@ -550,7 +561,7 @@ static size_t decode(struct span m, bool rtf, char *out)
                 continue;
             }
             if (rtf && end - p >= 2 && p[1] >= 'a' && p[1] <= 'z') {
-                p = skip_rtf_controls(p, end);
+                p = skip_rtf_control(p, end);
                 continue;
             }
             out[n++] = c;
