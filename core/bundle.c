@@ -368,55 +368,77 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The other logs' lines looked at when dating a log, at most: beyond, every k-th is taken
+ * (the day with the most lines near still has the most). */
+#define FIT_ANCHORS_MAX ((size_t)4 << 20)
+
+/* Is t one of the lines that can fall near a log of times first..last shifted by whole days:
+ * within the window of its span's times of day? (A log of a day or more: every line.) */
+static bool in_day_band(int64_t t, int64_t first, int64_t last)
+{
+    int64_t w = DATEFIT_WINDOW_US, span = last - first + 2 * w;
+    if (span >= US_PER_DAY)
+        return true;
+    int64_t r = (t - first + w) % US_PER_DAY;
+    if (r < 0)
+        r += US_PER_DAY;
+    return r <= span;
+}
+
+/* The anchors for dating source s: the times of the lines of the logs whose dates are their
+ * own (for a log without days, only those in its band of the day), every stride-th. */
+static size_t collect_anchors(const struct bundle *b, const struct source *s, int64_t *out,
+                              size_t stride)
+{
+    size_t n = 0, seen = 0;
+    for (size_t i = 0; i < b->nsrc && i < BUNDLE_MAX_SOURCES; i++) {
+        const struct source *o = b->src[i];
+        if (o->skipped || !o->parser || o->date_missing != DATE_COMPLETE)
+            continue;
+        for (size_t k = 0; k < b->per[i].n; k++) {
+            const struct event *e = &b->per[i].v[k];
+            if (e->t == TIME_NONE || (e->flags & (EVF_RAW | EVF_TIME_INHERITED)))
+                continue;
+            if (s->date_missing == DATE_NO_DAY && !in_day_band(e->t, s->first, s->last))
+                continue;
+            if (seen++ % stride == 0) {
+                if (out)
+                    out[n] = e->t;
+                n++;
+            }
+        }
+    }
+    return n;
+}
+
 /* Logs whose lines lack their date (or year) are dated by the case's other logs: the day that
  * puts the most of their lines near this log's (else the file's modification time), and
  * parsed again with it. Each such log says in a note which date it got, and from where. */
 static bool fit_dates(struct bundle *b)
 {
-    size_t need = 0, nanch = 0;
-    for (size_t i = 0; i < b->nsrc; i++) {
-        const struct source *s = b->src[i];
-        if (s->skipped || !s->parser || i >= BUNDLE_MAX_SOURCES)
-            continue;
-        if (s->date_missing != DATE_COMPLETE)
-            need++;
-        else
-            nanch += b->per[i].n;
-    }
-    if (!need)
-        return true;
-    int64_t *anch = malloc((nanch ? nanch : 1) * sizeof *anch);
-    if (!anch)
-        return false;
-    size_t n = 0;
-    for (size_t i = 0; i < b->nsrc; i++) {
-        const struct source *s = b->src[i];
-        if (s->skipped || !s->parser || i >= BUNDLE_MAX_SOURCES ||
-            s->date_missing != DATE_COMPLETE)
-            continue;
-        for (size_t k = 0; k < b->per[i].n; k++) {
-            const struct event *e = &b->per[i].v[k];
-            if (e->t != TIME_NONE && !(e->flags & (EVF_RAW | EVF_TIME_INHERITED)))
-                anch[n++] = e->t;
-        }
-    }
-    qsort(anch, n, sizeof *anch, cmp_i64);
     bool ok = true;
-    for (size_t i = 0; ok && i < b->nsrc; i++) {
+    for (size_t i = 0; ok && i < b->nsrc && i < BUNDLE_MAX_SOURCES; i++) {
         struct source *s = b->src[i];
-        if (s->skipped || !s->parser || i >= BUNDLE_MAX_SOURCES ||
-            s->date_missing == DATE_COMPLETE)
+        if (s->skipped || !s->parser || s->date_missing == DATE_COMPLETE)
             continue;
-        if (s->date_from != DATE_FROM_GIVEN) {
+        if (s->date_from != DATE_FROM_GIVEN && s->first != TIME_NONE) {
+            size_t total = collect_anchors(b, s, NULL, 1);
+            size_t stride = total > FIT_ANCHORS_MAX ? (total + FIT_ANCHORS_MAX - 1) / FIT_ANCHORS_MAX : 1;
+            int64_t *anch = malloc((total ? total / stride + 1 : 1) * sizeof *anch);
+            if (!anch)
+                return false;
+            size_t n = collect_anchors(b, s, anch, stride);
+            qsort(anch, n, sizeof *anch, cmp_i64);
             struct datefit f;
             datefit_choose(s->date_missing, s->date_ref, s->first, s->last, anch, n, s->mtime,
                            &f);
+            free(anch);
             if (f.ref != s->date_ref) {
                 s->date_ref = f.ref;
                 ok = reparse(s, &b->per[i]);
             }
             s->date_from = f.from;
-            s->date_support = f.support;
+            s->date_support = f.support * stride;
         }
         char day[16];
         datefit_words(s->date_missing, s->date_ref, day);
@@ -435,7 +457,6 @@ static bool fit_dates(struct bundle *b)
             source_note(s, 0, "lines carry %s %s: nothing tells the date; set it with --date",
                         what, day);
     }
-    free(anch);
     return ok;
 }
 

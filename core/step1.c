@@ -285,13 +285,16 @@ static bool link_events(struct diagnosis *d)
         device_only[a - 1] = mine && (!device_only[a - 1] || device_only[a - 1] == r)
                                  ? (uint8_t)r : UINT8_MAX;
     }
+    bool any_device_only = false;
+    for (size_t a = 0; a < d->natt && !any_device_only; a++)
+        any_device_only = device_only[a] && device_only[a] != UINT8_MAX;
     size_t added = 0;
     for (size_t i = 0; i < b->nev; i++) {
         const struct event *e = &b->ev[i];
         if (!e->sig || e->xchg || e->t == TIME_NONE)
             continue;
         bool getca = !role_is_event_log(b->src[e->src]->role);
-        if (getca && !lone_getca(b, e))
+        if (getca && (!any_device_only || !lone_getca(b, e)))
             continue;
         size_t best = SIZE_MAX;
         int64_t bestd = INT64_MAX;
