@@ -147,8 +147,9 @@ static const char *message_prefixes(struct al_head *h, const char *p, const char
     return p;
 }
 
-/* "name[123]" or "name[123:1a2b]" or "name(Lib)[123]" ending before `stop` chars: finds the
- * last '[' of digits (and :hex) ']' in [p, end) followed by one of stop (or the end). */
+/* "name[123]", "name[123:1a2b]" or "name(Lib)[123]" at p: the first '[' of digits (and :hex)
+ * ']' after the name, followed by one of the `stop` characters or the end (a name may hold
+ * spaces: "Company Portal[4242:714e3fa]"). *after is just past the ']'. */
 static bool process_pid(const char *p, const char *end, const char *stop, struct al_head *h,
                         const char **after)
 {
