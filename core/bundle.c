@@ -359,6 +359,8 @@ static bool reparse(struct source *s, struct evbuf *out)
     s->bias_min_seen = 0;
     s->nnotes = s->notes_before_parse;
     s->notes_dropped = s->notes_dropped_before_parse;
+    s->classified_by = NULL; /* the loading classified the first parse's events: the
+                                diagnosis classifies these */
     return parse_text(s, out);
 }
 
@@ -516,8 +518,9 @@ static bool load_one(struct bundle *b, struct source *s, struct evbuf *out)
     return parse_text(s, out);
 }
 
-/* Reads source i, unless it is skipped already, beyond the limit, or loading was cancelled. */
-static bool load_index(struct bundle *b, size_t i)
+/* Reads source i, unless it is skipped already, beyond the limit, or loading was cancelled;
+ * then gives its events to the hook (th: this thread's state for it, or NULL for none). */
+static bool load_index(struct bundle *b, size_t i, void *th)
 {
     struct source *s = b->src[i];
     if (s->skipped)
@@ -533,7 +536,11 @@ static bool load_index(struct bundle *b, size_t i)
         return true;
     }
     s->index = (uint16_t)i;
-    return load_one(b, s, &b->per[i]);
+    if (!load_one(b, s, &b->per[i]))
+        return false;
+    if (th && !s->skipped && s->parser)
+        b->hook.file(b->hook.ctx, th, s, b->per[i].v, b->per[i].n);
+    return true;
 }
 
 /* Files are read in parallel, one thread per core: each file is parsed on its own, into its
@@ -547,14 +554,19 @@ struct workers {
 static void *load_worker(void *arg)
 {
     struct workers *w = arg;
+    const struct bundle_hook *h = &w->b->hook;
+    void *th = h->file && h->thread_new ? h->thread_new(h->ctx) : NULL;
     for (;;) {
         size_t i = atomic_fetch_add(&w->next, 1);
         if (i >= w->b->nsrc || atomic_load(&w->failed))
-            return NULL;
-        if (!load_index(w->b, i))
+            break;
+        if (!load_index(w->b, i, th))
             atomic_store(&w->failed, true);
         atomic_fetch_add(&w->b->progress, 1);
     }
+    if (th)
+        h->thread_free(th);
+    return NULL;
 }
 
 #define LOAD_THREADS_MAX 16
@@ -615,6 +627,8 @@ void bundle_free(struct bundle *b)
         free(b->date[i].glob);
     free(b->date);
     free(b->ev);
+    if (b->hook.free)
+        b->hook.free(b->hook.ctx);
     *b = (struct bundle){ 0 };
 }
 

@@ -11,6 +11,17 @@
 #include "event.h"
 #include "source.h"
 
+/* Work done on each file as soon as it is parsed, on the thread that parsed it, while its
+ * text is at hand (the diagnosis classifies its lines there: see diagnose_prepare). */
+struct bundle_hook {
+    void *(*thread_new)(void *ctx);   /* a loading thread's own state; NULL: that thread
+                                         does no work */
+    void (*thread_free)(void *thread);
+    void (*file)(void *ctx, void *thread, struct source *s, struct event *ev, size_t n);
+    void (*free)(void *ctx);          /* at bundle_free */
+    void *ctx;
+};
+
 /* Sources beyond this many are listed as skipped (an event names its source in 16 bits). */
 #define BUNDLE_MAX_SOURCES 65535u
 /* Folders deeper than this below a given path are not walked. */
@@ -38,6 +49,7 @@ struct bundle {
     size_t ndate;
     uint16_t scep_port[BUNDLE_MAX_SCEP_PORTS]; /* --scep-port; none: 443 and 80 */
     size_t nscep_port;
+    struct bundle_hook hook; /* set before loading, or all zero */
     struct evbuf *per;   /* events of each source, in line order, until merged */
     struct event *ev;    /* the merged timeline: UTC order, ties in file then line order */
     size_t nev;

@@ -17,6 +17,7 @@
 #include "trace.h"
 
 #define SEC(x) ((int64_t)((x) * 1e6))
+#define NO_FIRST UINT32_MAX /* an exchange with no line (see renumber_exchanges) */
 
 const char *xkind_name(enum xkind k)
 {
@@ -35,6 +36,7 @@ const char *xkind_name(enum xkind k)
 struct classify_job {
     const struct diagnosis *d;
     const struct pb_candidates *sig, *mk;
+    const bool *done; /* files classified as they were loaded */
     void *md[PARALLEL_MAX];
 };
 
@@ -44,36 +46,34 @@ static void classify_slice(size_t from, size_t to, size_t t, void *arg)
     const struct bundle *b = j->d->b;
     for (size_t i = from; i < to; i++) {
         struct event *e = &b->ev[i];
-        e->sig = 0;
-        e->mark = MARK_NONE;
-        if (e->flags & EVF_RAW)
-            continue;
-        int k;
-        enum mark m;
-        playbook_classify_event(j->d->pb, &j->sig[e->src], &j->mk[e->src], b->src[e->src], e,
-                                j->md[t], &k, &m);
-        e->sig = (uint16_t)(k + 1);
-        e->mark = (uint8_t)m;
+        if (!j->done[e->src])
+            playbook_classify_into(j->d->pb, &j->sig[e->src], &j->mk[e->src], b->src[e->src],
+                                   e, j->md[t]);
     }
 }
 
+/* Files that the loading classified with this playbook (diagnose_prepare) are not read again. */
 static bool classify(struct diagnosis *d)
 {
     struct bundle *b = d->b;
-    struct pb_candidates *sig = calloc(b->nsrc ? b->nsrc : 1, sizeof *sig);
-    struct pb_candidates *mk = calloc(b->nsrc ? b->nsrc : 1, sizeof *mk);
-    bool ok = sig && mk;
+    size_t ns = b->nsrc ? b->nsrc : 1, left = 0;
+    struct pb_candidates *sig = calloc(ns, sizeof *sig);
+    struct pb_candidates *mk = calloc(ns, sizeof *mk);
+    bool *done = calloc(ns, sizeof *done);
+    bool ok = sig && mk && done;
     for (size_t i = 0; ok && i < b->nsrc; i++) {
-        if (b->src[i]->skipped)
+        done[i] = b->src[i]->classified_by == (const void *)d->pb;
+        if (b->src[i]->skipped || done[i])
             continue;
+        left++;
         ok = playbook_candidates(d->pb, b->src[i], &sig[i]) &&
              playbook_mark_candidates(d->pb, b->src[i], &mk[i]);
     }
-    size_t n = parallel_slices(b->nev, 4096), made = 0;
-    struct classify_job job = { d, sig, mk, { NULL } };
+    size_t n = left ? parallel_slices(b->nev, 4096) : 0, made = 0;
+    struct classify_job job = { d, sig, mk, done, { NULL } };
     for (; ok && made < n; made++)
         ok = (job.md[made] = playbook_match_data_new(d->pb)) != NULL;
-    if (ok)
+    if (ok && n)
         parallel_run(b->nev, n, classify_slice, &job);
     for (size_t t = 0; t < made; t++)
         playbook_match_data_free(job.md[t]);
@@ -83,6 +83,7 @@ static bool classify(struct diagnosis *d)
     }
     free(sig);
     free(mk);
+    free(done);
     return ok;
 }
 
@@ -136,20 +137,32 @@ static void join_exchange(const struct diagnosis *d, struct xlist *L, uint32_t x
         x->failed = true;
 }
 
+/* Two lanes of 8 bytes each, so that one lane's multiply need not wait for the other's: a
+ * user agent is over a hundred bytes, and every GetCA near a PKIOperation hashes one. */
 static uint64_t hash_span(uint64_t h, struct span s)
 {
     const char *p = s.p;
     size_t n = s.n;
-    for (; n >= 8; p += 8, n -= 8) {
-        uint64_t w;
+    uint64_t g = h ^ 0xC2B2AE3D27D4EB4Fu;
+    for (; n >= 16; p += 16, n -= 16) {
+        uint64_t w, v;
         memcpy(&w, p, 8);
+        memcpy(&v, p + 8, 8);
         h = (h ^ w) * 0x9E3779B97F4A7C15u;
+        g = (g ^ v) * 0xFF51AFD7ED558CCDu;
         h ^= h >> 29;
+        g ^= g >> 31;
     }
-    uint64_t w = 0;
-    if (n)
+    uint64_t w = 0, v = 0;
+    if (n > 8) {
+        memcpy(&w, p, 8);
+        memcpy(&v, p + 8, n - 8);
+    } else if (n) {
         memcpy(&w, p, n);
+    }
     h = (h ^ w ^ ((uint64_t)s.n << 56)) * 0x9E3779B97F4A7C15u;
+    g = (g ^ v) * 0xFF51AFD7ED558CCDu;
+    h ^= g ^ (g >> 29);
     return h ^ (h >> 32);
 }
 
@@ -377,37 +390,233 @@ struct pkiops {
 #define NO_EVENT SIZE_MAX
 #define PREAMBLE_QUESTIONS 4 /* Windows asks GetCACert and GetCACaps twice: MDM, default */
 
+/* ---- what the loading notes for the correlation -----------------------------------------
+ * Every device polls GetCACert and GetCACaps, so they are most of a busy NDES server's log,
+ * and the preamble scan (add_getcas) asks the same of each: its client's address, its user
+ * agent and its query. Few distinct answers exist (behind WAP one address, one agent per
+ * device model), so as each file is loaded its lines are classified, and each such line's
+ * answer is looked up in a table of the distinct ones (by their exact bytes): the line keeps
+ * the entry's number in xchg (EVF_NOTED) until the scan, which then need not read it again
+ * once the file's text has gone cold. */
+
+#define WHO_MAX 16384u           /* entries; a line whose answer finds no room is read again */
+#define WHO_SLOTS (2 * WHO_MAX)  /* open addressing */
+#define WHO_SEEN 256             /* a loading thread's own memory of the last answers */
+#define FNV_SEED 1469598103934665603u
+
+struct who {
+    uint64_t key, agent, question; /* as iis_read gives them */
+    uint64_t h;                    /* of what follows */
+    uint16_t n[3];                 /* bytes of the address, the agent, the query */
+    uint8_t found;                 /* bit k: field k is in the line's layout */
+    char bytes[];                  /* the three, one after the other */
+};
+
+struct prep {
+    const struct playbook *pb;
+    pthread_mutex_t lock;
+    struct who **entry; /* by number - 1 */
+    uint32_t *slot;     /* numbers, 0: free */
+    uint32_t n;
+};
+
+struct prep_thread {
+    void *md;
+    struct field_cache fc;
+    struct { uint64_t h; uint32_t id; } seen[WHO_SEEN];
+};
+
+static bool who_same(const struct who *w, uint8_t found, const struct span *f)
+{
+    if (w->found != found)
+        return false;
+    const char *p = w->bytes;
+    for (int k = 0; k < 3; p += w->n[k], k++)
+        if (w->n[k] != f[k].n || (f[k].n && memcmp(p, f[k].p, f[k].n) != 0))
+            return false;
+    return true;
+}
+
+/* A quick hash of a value to find its entry by: of its length and of 48 of its bytes (the
+ * first, middle and last 16); the entry found is then compared byte for byte. */
+static uint64_t hash_sample(uint64_t h, struct span s)
+{
+    if (s.n <= 48)
+        return hash_span(h, s);
+    char b[48];
+    memcpy(b, s.p, 16);
+    memcpy(b + 16, s.p + s.n / 2 - 8, 16);
+    memcpy(b + 32, s.p + s.n - 16, 16);
+    return hash_span(h ^ s.n, span_make(b, sizeof b));
+}
+
+/* The number of this answer (1-based), entered when new; 0 when the table is full. */
+static uint32_t who_number(struct prep *P, struct prep_thread *T, uint8_t found,
+                           const struct span *f)
+{
+    if (f[0].n > UINT16_MAX || f[1].n > UINT16_MAX || f[2].n > UINT16_MAX)
+        return 0;
+    uint64_t h = hash_sample(hash_sample(hash_sample(FNV_SEED ^ found, f[0]), f[1]), f[2]);
+    struct prep_thread *t = T;
+    size_t k = (size_t)(h & (WHO_SEEN - 1));
+    /* an entry never changes once made, and this thread learnt its number under the lock */
+    if (t->seen[k].id && t->seen[k].h == h && who_same(P->entry[t->seen[k].id - 1], found, f))
+        return t->seen[k].id;
+    uint32_t id = 0;
+    pthread_mutex_lock(&P->lock);
+    size_t i = (size_t)(h & (WHO_SLOTS - 1));
+    for (; P->slot[i]; i = (i + 1) & (WHO_SLOTS - 1)) {
+        const struct who *w = P->entry[P->slot[i] - 1];
+        if (w->h == h && who_same(w, found, f)) {
+            id = P->slot[i];
+            break;
+        }
+    }
+    if (!id && P->n < WHO_MAX) {
+        struct who *w = malloc(sizeof *w + f[0].n + f[1].n + f[2].n);
+        if (w) {
+            w->h = h;
+            w->found = found;
+            char *p = w->bytes;
+            for (int j = 0; j < 3; j++) {
+                w->n[j] = (uint16_t)f[j].n;
+                if (f[j].n)
+                    memcpy(p, f[j].p, f[j].n);
+                p += f[j].n;
+            }
+            w->key = hash_span(FNV_SEED, f[0]);
+            w->agent = f[1].n ? hash_span(FNV_SEED, f[1]) : 0;
+            w->question = (found & 4) ? hash_span(FNV_SEED, f[2]) : 0;
+            P->entry[P->n++] = w;
+            id = P->n;
+            P->slot[i] = id;
+        }
+    }
+    pthread_mutex_unlock(&P->lock);
+    if (id) {
+        t->seen[k].h = h;
+        t->seen[k].id = id;
+    }
+    return id;
+}
+
+static bool getca_kept_by(const struct playbook *pb, const struct event *e)
+{
+    return !(e->flags & EVF_RAW) && e->mark != MARK_NONE &&
+           iis_kind((enum mark)e->mark) == X_NDES_GETCA &&
+           (!e->sig || pb->sigs[e->sig - 1].verdict != VERDICT_FAIL);
+}
+
+/* What the preamble scan will ask of a GetCA line, noted in it. */
+static void note_getca(struct prep *P, struct prep_thread *T, const struct source *s,
+                       struct event *e)
+{
+    static const char *const names[4] = { "time", "c-ip", "cs(User-Agent)", "cs-uri-query" };
+    struct span f[4], g[3];
+    bool found[4] = { false, false, false, false };
+    s->parser->fields(s, e, names, 4, f, found, &T->fc);
+    if (found[0] && span_find(f[0], "."))
+        return; /* a time finer than a second: iis_read knows what to make of it */
+    uint8_t fl = 0;
+    for (int k = 0; k < 3; k++) {
+        g[k] = found[k + 1] ? f[k + 1] : span_make("", 0);
+        fl |= (uint8_t)(found[k + 1] << k);
+    }
+    uint32_t id = who_number(P, T, fl, g);
+    if (id) {
+        e->xchg = id;
+        e->flags |= EVF_NOTED;
+    }
+}
+
+static void *prep_thread_new(void *ctx)
+{
+    struct prep *P = ctx;
+    struct prep_thread *T = calloc(1, sizeof *T);
+    if (T && !(T->md = playbook_match_data_new(P->pb))) {
+        free(T);
+        T = NULL;
+    }
+    return T;
+}
+
+static void prep_thread_free(void *thread)
+{
+    struct prep_thread *T = thread;
+    playbook_match_data_free(T->md);
+    free(T);
+}
+
+static void prep_file(void *ctx, void *thread, struct source *s, struct event *ev, size_t n)
+{
+    struct prep *P = ctx;
+    struct prep_thread *T = thread;
+    struct pb_candidates sigs = { 0 }, marks = { 0 };
+    if (playbook_candidates(P->pb, s, &sigs) && playbook_mark_candidates(P->pb, s, &marks)) {
+        bool w3c = strcmp(s->parser->name, "w3c") == 0 && s->parser->fields;
+        playbook_match_data_forget(T->md);
+        for (size_t i = 0; i < n; i++) {
+            playbook_classify_into(P->pb, &sigs, &marks, s, &ev[i], T->md);
+            if (w3c && getca_kept_by(P->pb, &ev[i]))
+                note_getca(P, T, s, &ev[i]);
+        }
+        s->classified_by = P->pb;
+    } /* else the diagnosis classifies it */
+    pb_candidates_free(&sigs);
+    pb_candidates_free(&marks);
+}
+
+static void prep_free(void *ctx)
+{
+    struct prep *P = ctx;
+    for (uint32_t i = 0; i < P->n; i++)
+        free(P->entry[i]);
+    free(P->entry);
+    free(P->slot);
+    pthread_mutex_destroy(&P->lock);
+    free(P);
+}
+
+bool diagnose_prepare(struct bundle *b, const struct playbook *pb)
+{
+    struct prep *P = calloc(1, sizeof *P);
+    if (!P)
+        return false;
+    P->pb = pb;
+    P->entry = calloc(WHO_MAX, sizeof *P->entry);
+    P->slot = calloc(WHO_SLOTS, sizeof *P->slot);
+    if (!P->entry || !P->slot || pthread_mutex_init(&P->lock, NULL) != 0) {
+        free(P->entry);
+        free(P->slot);
+        free(P);
+        return false;
+    }
+    if (b->hook.free)
+        b->hook.free(b->hook.ctx);
+    b->hook = (struct bundle_hook){ prep_thread_new, prep_thread_free, prep_file, prep_free, P };
+    return true;
+}
+
+/* The notes of this diagnosis's loading, or NULL when it was loaded otherwise. */
+static const struct prep *prep_of(const struct diagnosis *d)
+{
+    const struct prep *P = d->b->hook.file == prep_file ? d->b->hook.ctx : NULL;
+    return P && P->pb == d->pb ? P : NULL;
+}
+
 /* For each PKIOperation q, per slice of the timeline: the last healthy GetCA before it from
  * its client for each distinct question, as an event index ([q * PREAMBLE_QUESTIONS + j]). */
 struct getca_scan {
     const struct diagnosis *d;
+    const struct prep *prep; /* what the loading noted, or NULL */
     const bool *is_w3c;
     struct pkiops pk;
     size_t *last[PARALLEL_MAX];
     uint64_t *question[PARALLEL_MAX];
 };
 
-/* The first PKIOperation that a GetCA with these times can belong to: from the same address,
- * and from the same user agent unless the GetCA gave none. */
-static size_t getca_next_pkiop(const struct pkiops *pk, const struct iis_times *it, int64_t pre)
-{
-    size_t lo = 0, hi = pk->n;
-    while (lo < hi) {
-        size_t m = lo + (hi - lo) / 2;
-        if (pk->lo[m] < it->hi_min - US_PER_SEC)
-            lo = m + 1;
-        else
-            hi = m;
-    }
-    for (size_t q = lo; q < pk->n && pk->lo[q] <= it->hi_max + pre; q++)
-        if (pk->key[q] == it->key && (!it->agent || it->agent == pk->agent[q]))
-            return q;
-    return NO_EVENT;
-}
-
-/* Whether some PKIOperation starts where a GetCA logged at t could precede it (its end lies
- * within a second after t): most polls on a quiet hour have none, and need not be read. */
-static bool pkiop_near(const struct pkiops *pk, int64_t t, int64_t pre)
+/* The first PKIOperation that starts no earlier than a second before t. */
+static size_t pkiop_from(const struct pkiops *pk, int64_t t)
 {
     size_t lo = 0, hi = pk->n;
     while (lo < hi) {
@@ -417,13 +626,23 @@ static bool pkiop_near(const struct pkiops *pk, int64_t t, int64_t pre)
         else
             hi = m;
     }
-    return lo < pk->n && pk->lo[lo] <= t + US_PER_SEC + pre;
+    return lo;
+}
+
+/* The first PKIOperation from q on that a GetCA with these times can belong to: from the same
+ * address, and from the same user agent unless the GetCA gave none. */
+static size_t getca_next_pkiop(const struct pkiops *pk, size_t q, const struct iis_times *it,
+                               int64_t pre)
+{
+    for (; q < pk->n && pk->lo[q] <= it->hi_max + pre; q++)
+        if (pk->key[q] == it->key && (!it->agent || it->agent == pk->agent[q]))
+            return q;
+    return NO_EVENT;
 }
 
 static bool is_kept_getca(const struct diagnosis *d, const struct event *e, const bool *is_w3c)
 {
-    return !(e->flags & EVF_RAW) && is_w3c[e->src] && e->mark != MARK_NONE &&
-           iis_kind((enum mark)e->mark) == X_NDES_GETCA && verdict_of(d, e) != VERDICT_FAIL;
+    return is_w3c[e->src] && getca_kept_by(d->pb, e);
 }
 
 static void getca_slice(size_t from, size_t to, size_t t, void *arg)
@@ -432,13 +651,35 @@ static void getca_slice(size_t from, size_t to, size_t t, void *arg)
     const struct diagnosis *d = sc->d;
     int64_t pre = SEC(d->pb->win.preamble);
     struct field_cache fc = { 0 };
+    /* the first PKIOperation that a GetCA at the time of the last one read could precede:
+     * the timeline is in time order, so it only moves forward */
+    size_t from_q = 0;
+    int64_t last_t = INT64_MIN;
     for (size_t i = from; i < to; i++) {
-        const struct event *e = &d->b->ev[i];
-        if (!is_kept_getca(d, e, sc->is_w3c) || !pkiop_near(&sc->pk, e->t, pre))
+        struct event *e = &d->b->ev[i];
+        if (!is_kept_getca(d, e, sc->is_w3c))
+            continue;
+        uint32_t noted = (e->flags & EVF_NOTED) ? e->xchg : 0;
+        e->flags &= (uint8_t)~EVF_NOTED;
+        e->xchg = 0;
+        if (last_t == INT64_MIN || e->t < last_t)
+            from_q = pkiop_from(&sc->pk, e->t);
+        else
+            while (from_q < sc->pk.n && sc->pk.lo[from_q] < e->t - US_PER_SEC)
+                from_q++;
+        last_t = e->t;
+        /* most polls on a quiet hour precede no PKIOperation, and need not be read */
+        if (from_q >= sc->pk.n || sc->pk.lo[from_q] > e->t + US_PER_SEC + pre)
             continue;
         struct iis_times it;
-        iis_read(d->b->src[e->src], e, &it, true, &fc);
-        size_t q = getca_next_pkiop(&sc->pk, &it, pre);
+        if (noted && sc->prep) {
+            const struct who *w = sc->prep->entry[noted - 1];
+            it = (struct iis_times){ .hi_min = e->t, .hi_max = e->t + US_PER_SEC,
+                                     .key = w->key, .agent = w->agent, .question = w->question };
+        } else {
+            iis_read(d->b->src[e->src], e, &it, true, &fc);
+        }
+        size_t q = getca_next_pkiop(&sc->pk, from_q, &it, pre);
         if (q == NO_EVENT)
             continue;
         size_t *last = sc->last[t] + q * PREAMBLE_QUESTIONS;
@@ -491,14 +732,22 @@ static size_t preamble_of(const struct getca_scan *sc, size_t k, size_t q, struc
  * preamble, of each question asked before it within the preamble window from its client, only
  * the last asking. Those become exchanges, after all the others, in timeline order; the rest
  * belong to no attempt. The timeline is scanned in parallel slices. */
-static bool add_getcas(struct diagnosis *d, const bool *is_w3c)
+static bool add_getcas(struct diagnosis *d, const bool *is_w3c, const uint32_t *first)
 {
-    struct getca_scan sc = { .d = d, .is_w3c = is_w3c };
+    struct getca_scan sc = { .d = d, .prep = prep_of(d), .is_w3c = is_w3c };
     size_t np = 0;
     for (size_t i = 0; i < d->nx; i++)
         np += d->x[i].kind == X_NDES_PKIOP;
-    if (!np)
+    if (!np) {
+        for (size_t i = 0; i < d->b->nev; i++) {
+            struct event *e = &d->b->ev[i];
+            if (e->flags & EVF_NOTED) {
+                e->flags &= (uint8_t)~EVF_NOTED;
+                e->xchg = 0;
+            }
+        }
         return true;
+    }
     size_t k = parallel_slices(d->b->nev, 1 << 16), slots = np * PREAMBLE_QUESTIONS;
     sc.pk.lo = malloc(np * sizeof *sc.pk.lo);
     sc.pk.key = malloc(np * sizeof *sc.pk.key);
@@ -513,14 +762,15 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c)
         for (size_t q = 0; ok && q < slots; q++)
             sc.last[t][q] = NO_EVENT;
     }
-    /* each PKIOperation's client, read again from its line: in start order (insertion: they
-     * come nearly sorted) */
+    /* each PKIOperation's client, read again from its line (first: the line of each
+     * exchange, which are in the order of their lines): in start order (insertion: they come
+     * nearly sorted) */
     struct field_cache pfc = { 0 };
-    for (size_t i = 0; ok && i < d->b->nev; i++) {
-        const struct event *e = &d->b->ev[i];
-        if (!e->xchg || d->x[e->xchg - 1].kind != X_NDES_PKIOP)
+    for (size_t xi = 0; ok && xi < d->nx; xi++) {
+        const struct exchange *x = &d->x[xi];
+        if (x->kind != X_NDES_PKIOP || first[xi] == NO_FIRST)
             continue;
-        const struct exchange *x = &d->x[e->xchg - 1];
+        const struct event *e = &d->b->ev[first[xi]];
         struct iis_times it;
         iis_read(d->b->src[e->src], e, &it, false, &pfc);
         size_t j = sc.pk.n++;
@@ -663,7 +913,7 @@ static void build_slice(size_t from, size_t to, size_t t, void *arg)
     w->ok = ok;
 }
 
-static bool renumber_exchanges(struct diagnosis *d);
+static bool renumber_exchanges(struct diagnosis *d, uint32_t *first);
 
 /* The exchanges of each file are made apart from the others' (a block lives on one thread of
  * one file, an IIS request on one line), so files are shared out among threads, the heaviest
@@ -673,8 +923,15 @@ static bool build_exchanges(struct diagnosis *d)
 {
     struct bundle *b = d->b;
     d->nx = 0;
-    for (size_t i = 0; i < b->nev; i++)
-        b->ev[i].xchg = 0;
+    /* what the loading noted stays for the preamble scan, if it was for this playbook */
+    bool noted = prep_of(d) != NULL;
+    for (size_t i = 0; i < b->nev; i++) {
+        struct event *e = &b->ev[i];
+        if (!noted || !(e->flags & EVF_NOTED)) {
+            e->xchg = 0;
+            e->flags &= (uint8_t)~EVF_NOTED;
+        }
+    }
     size_t ns = b->nsrc ? b->nsrc : 1;
     bool *is_w3c = calloc(ns, sizeof *is_w3c);
     bool *is_block = calloc(ns, sizeof *is_block);
@@ -738,13 +995,23 @@ static bool build_exchanges(struct diagnosis *d)
             memcpy(d->x + base[t], w[t].L.v, w[t].L.n * sizeof *d->x);
     for (size_t t = 0; t < k; t++)
         free(w[t].L.v);
+    uint32_t *first = ok ? malloc((total ? total : 1) * sizeof *first) : NULL;
+    ok = ok && first;
     if (ok) {
         d->nx = total;
-        for (size_t i = 0; i < b->nev; i++)
-            if (d->b->ev[i].xchg)
-                d->b->ev[i].xchg += (uint32_t)base[owner[b->ev[i].src]];
-        ok = renumber_exchanges(d) && add_getcas(d, is_w3c);
+        for (size_t x = 0; x < total; x++)
+            first[x] = NO_FIRST;
+        for (size_t i = 0; i < b->nev; i++) {
+            struct event *e = &b->ev[i];
+            if (e->xchg && !(e->flags & EVF_NOTED)) {
+                e->xchg += (uint32_t)base[owner[e->src]];
+                if (first[e->xchg - 1] == NO_FIRST)
+                    first[e->xchg - 1] = (uint32_t)i;
+            }
+        }
+        ok = renumber_exchanges(d, first) && add_getcas(d, is_w3c, first);
     }
+    free(first);
     free(is_w3c);
     free(is_block);
     free(owner);
@@ -1017,7 +1284,7 @@ static bool relation_pairs(const struct diagnosis *d, const struct by_group *G,
     for (size_t c = 0; c < nk; c++)
         if (d->x[tmp_k[c]].hi_max - d->x[tmp_k[c]].lo_min > kdur)
             kdur = d->x[tmp_k[c]].hi_max - d->x[tmp_k[c]].lo_min;
-    size_t step = around ? 1 : (ng > 128 ? ng / 128 : 1);
+    size_t step = around ? 1 : (ng > 32 ? ng / 32 : 1);
     for (size_t a = 0; a < ng; a += step) {
         const struct exchange *x = &d->x[tmp_g[a]];
         /* the starts of k's exchanges that can pair with x for an offset in [dlo, dhi] */
@@ -1096,84 +1363,120 @@ static int64_t offset_of(const struct diagnosis *d, uint16_t src)
     return d->clock[d->b->src[src]->role].offset_us;
 }
 
-struct xorder {
-    uint64_t key; /* kept GetCAs last, then the timeline position of the first line */
-    uint32_t old;
+struct remap_job {
+    struct event *ev;
+    const uint32_t *to;
 };
 
-static int cmp_xorder(const void *a, const void *b)
+static void remap_slice(size_t from, size_t to, size_t t, void *arg)
 {
-    const struct xorder *x = a, *y = b;
-    return (x->key > y->key) - (x->key < y->key);
+    (void)t;
+    const struct remap_job *j = arg;
+    for (size_t i = from; i < to; i++) {
+        struct event *e = &j->ev[i];
+        if (e->xchg && !(e->flags & EVF_NOTED))
+            e->xchg = j->to[e->xchg - 1] + 1;
+    }
 }
 
-/* After the events moved, the exchanges are numbered as building them again from the new
- * timeline would number them: in the order of their first line, the GetCAs kept for a
- * PKIOperation after all others. What they hold does not change: an exchange's lines all come
- * from one file, and moved together. */
-static bool renumber_exchanges(struct diagnosis *d)
+static bool kept_late(const struct exchange *x)
+{
+    return x->kind == X_NDES_GETCA && !x->failed;
+}
+
+/* The exchanges numbered as building them from the timeline in one pass would number them: in
+ * the order of their first line (first[x]: its index in the timeline, NO_FIRST for none), the
+ * GetCAs kept for a PKIOperation after all others. What they hold does not change: an
+ * exchange's lines all come from one file, and move together. first is renumbered too. */
+static bool renumber_exchanges(struct diagnosis *d, uint32_t *first)
 {
     size_t nx = d->nx, nev = d->b->nev;
     if (!nx)
         return true;
-    struct xorder *o = malloc((nx ? nx : 1) * sizeof *o);
-    uint32_t *to = malloc((nx ? nx : 1) * sizeof *to);
-    struct exchange *nxv = malloc((nx ? nx : 1) * sizeof *nxv);
-    if (!o || !to || !nxv) {
-        free(o);
-        free(to);
-        free(nxv);
-        return false;
-    }
-    for (size_t i = 0; i < nx; i++) {
-        bool late = d->x[i].kind == X_NDES_GETCA && !d->x[i].failed;
-        o[i] = (struct xorder){ (uint64_t)late << 63 | (UINT64_MAX >> 1), (uint32_t)i };
-    }
-    for (size_t i = nev; i-- > 0;) {
-        if (d->b->ev[i].xchg) {
-            struct xorder *q = &o[d->b->ev[i].xchg - 1];
-            q->key = (q->key & (1ull << 63)) | (uint64_t)i;
+    uint64_t *key = malloc(nx * sizeof *key);
+    uint32_t *to = malloc(nx * sizeof *to);
+    struct exchange *nxv = malloc(nx * sizeof *nxv);
+    size_t nk = 0, o = 0;
+    bool ok = key && to && nxv;
+    for (size_t x = 0; ok && x < nx; x++)
+        if (first[x] != NO_FIRST) /* unique: a line belongs to one exchange */
+            key[nk++] = (uint64_t)kept_late(&d->x[x]) << 63 | first[x];
+    ok = ok && radix_sort(key, nk);
+    /* those with no line come after the others of their kind, in their own order */
+    for (size_t c = 0; ok && c <= nk; c++) {
+        bool late = c < nk && (key[c] >> 63);
+        if (c == nk || (late && (c == 0 || !(key[c - 1] >> 63)))) {
+            for (size_t x = 0; x < nx; x++)
+                if (first[x] == NO_FIRST && kept_late(&d->x[x]) == (c < nk))
+                    nxv[to[x] = (uint32_t)o++] = d->x[x];
         }
+        if (c == nk)
+            break;
+        uint32_t x = d->b->ev[(uint32_t)key[c]].xchg - 1;
+        nxv[to[x] = (uint32_t)o++] = d->x[x];
     }
-    qsort(o, nx, sizeof *o, cmp_xorder);
-    for (size_t i = 0; i < nx; i++) {
-        to[o[i].old] = (uint32_t)i;
-        nxv[i] = d->x[o[i].old];
+    if (ok && nk == 0)
+        for (size_t x = 0; x < nx; x++)
+            if (first[x] == NO_FIRST && kept_late(&d->x[x]))
+                nxv[to[x] = (uint32_t)o++] = d->x[x];
+    if (ok) {
+        for (size_t i = 0; i < nx; i++)
+            if (nxv[i].pkiop)
+                nxv[i].pkiop = to[nxv[i].pkiop - 1] + 1;
+        /* key no longer needed: it holds the first lines in the new order */
+        for (size_t x = 0; x < nx; x++)
+            key[to[x]] = first[x];
+        for (size_t x = 0; x < nx; x++)
+            first[x] = (uint32_t)key[x];
+        struct remap_job j = { d->b->ev, to };
+        parallel_run(nev, parallel_slices(nev, 1 << 16), remap_slice, &j);
+        memcpy(d->x, nxv, nx * sizeof *nxv);
     }
-    for (size_t i = 0; i < nx; i++)
-        if (nxv[i].pkiop)
-            nxv[i].pkiop = to[nxv[i].pkiop - 1] + 1;
-    for (size_t i = 0; i < nev; i++)
-        if (d->b->ev[i].xchg)
-            d->b->ev[i].xchg = to[d->b->ev[i].xchg - 1] + 1;
-    memcpy(d->x, nxv, nx * sizeof *nxv);
-    free(o);
+    free(key);
     free(to);
     free(nxv);
-    return true;
+    return ok;
 }
 
 /* Each event takes its clock's offset. An offset moves a whole file, so the events that moved
  * are still in order among themselves, and so are those that did not: the moved ones are
- * taken out, sorted, and merged back from the end (each with its exchange). */
+ * taken out, sorted, and merged back from the end (each with its exchange), which tells each
+ * exchange where its first line now is. */
 static bool apply_offsets(struct diagnosis *d, bool *moved)
 {
     struct bundle *b = d->b;
-    size_t nm = 0;
-    for (size_t i = 0; i < b->nev; i++)
-        nm += b->ev[i].t != TIME_NONE && offset_of(d, b->ev[i].src) != 0;
-    if (!nm)
-        return true;
-    *moved = true;
+    int64_t *off = calloc(b->nsrc ? b->nsrc : 1, sizeof *off);
+    uint8_t *role = calloc(b->nsrc ? b->nsrc : 1, sizeof *role);
+    if (!off || !role) {
+        free(off);
+        free(role);
+        return false;
+    }
+    for (size_t i = 0; i < b->nsrc; i++) {
+        off[i] = offset_of(d, (uint16_t)i);
+        role[i] = (uint8_t)b->src[i]->role;
+    }
     /* the moved events, by clock group: each group is in order already, having moved as one */
-    size_t count[ROLE_COUNT] = { 0 }, at[ROLE_COUNT], end[ROLE_COUNT];
+    size_t count[ROLE_COUNT] = { 0 }, at[ROLE_COUNT], end[ROLE_COUNT], nm = 0;
     for (size_t i = 0; i < b->nev; i++)
-        if (b->ev[i].t != TIME_NONE && offset_of(d, b->ev[i].src) != 0)
-            count[b->src[b->ev[i].src]->role]++;
+        if (b->ev[i].t != TIME_NONE && off[b->ev[i].src] != 0)
+            count[role[b->ev[i].src]]++;
+    for (size_t r = 0; r < ROLE_COUNT; r++)
+        nm += count[r];
+    if (!nm) {
+        free(off);
+        free(role);
+        return true;
+    }
+    *moved = true;
     struct event *g = malloc(nm * sizeof *g), *m = malloc(nm * sizeof *m);
-    if (!g || !m) {
+    uint32_t *first = malloc((d->nx ? d->nx : 1) * sizeof *first);
+    if (!g || !m || !first) {
         free(g);
         free(m);
+        free(first);
+        free(off);
+        free(role);
         return false;
     }
     for (size_t r = 0, sum = 0; r < ROLE_COUNT; sum += count[r], r++)
@@ -1181,10 +1484,10 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
     size_t k = 0, j = 0;
     for (size_t i = 0; i < b->nev; i++) {
         struct event e = b->ev[i];
-        int64_t off = e.t != TIME_NONE ? offset_of(d, e.src) : 0;
-        if (off) {
-            e.t += off;
-            g[end[b->src[e.src]->role]++] = e;
+        int64_t o = e.t != TIME_NONE ? off[e.src] : 0;
+        if (o) {
+            e.t += o;
+            g[end[role[e.src]]++] = e;
         } else {
             b->ev[k++] = e;
         }
@@ -1198,35 +1501,46 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
         m[j] = g[at[best]++];
     }
     free(g);
+    for (size_t x = 0; x < d->nx; x++)
+        first[x] = NO_FIRST;
     size_t o = b->nev;
     while (j > 0) {
         if (k > 0 && cmp_event_time(&b->ev[k - 1], &m[j - 1]) > 0)
             b->ev[--o] = b->ev[--k];
         else
             b->ev[--o] = m[--j];
+        if (b->ev[o].xchg)
+            first[b->ev[o].xchg - 1] = (uint32_t)o;
     }
     free(m);
+    while (o-- > 0) /* the lines before the first that moved stayed where they were */
+        if (b->ev[o].xchg)
+            first[b->ev[o].xchg - 1] = (uint32_t)o;
     for (size_t i = 0; i < d->nx; i++) {
         struct exchange *x = &d->x[i];
-        int64_t off = offset_of(d, x->src);
-        x->lo_min += off;
-        x->lo_max += off;
-        x->hi_min += off;
-        x->hi_max += off;
+        int64_t xo = offset_of(d, x->src);
+        x->lo_min += xo;
+        x->lo_max += xo;
+        x->hi_min += xo;
+        x->hi_max += xo;
     }
     for (size_t i = 0; i < b->nsrc; i++) {
         struct source *s = b->src[i];
-        int64_t off = s->skipped ? 0 : d->clock[s->role].offset_us;
-        if (!off)
+        int64_t so = s->skipped ? 0 : d->clock[s->role].offset_us;
+        if (!so)
             continue;
         if (s->first != TIME_NONE)
-            s->first += off;
+            s->first += so;
         if (s->last != TIME_NONE)
-            s->last += off;
-        source_note(s, 0, "clock corrected by %+.3f s to match the %s log", off / 1e6,
+            s->last += so;
+        source_note(s, 0, "clock corrected by %+.3f s to match the %s log", so / 1e6,
                     role_name(d->clock[s->role].against));
     }
-    return renumber_exchanges(d);
+    bool ok = renumber_exchanges(d, first);
+    free(first);
+    free(off);
+    free(role);
+    return ok;
 }
 
 /* The clock groups are the source roles of the flow; the reference is the first of them
@@ -1728,7 +2042,7 @@ static bool attempt_failed_by_signature(const struct attempt *at)
 }
 
 /* Absence rules, last: only where no signature found a failure. */
-static void apply_expectations(struct diagnosis *d, struct attempt *at, const size_t *first_mark)
+static void apply_expectations(struct diagnosis *d, struct attempt *at, const uint32_t *first_mark)
 {
     if (attempt_failed_by_signature(at))
         return;
@@ -1758,65 +2072,121 @@ static void apply_expectations(struct diagnosis *d, struct attempt *at, const si
     }
 }
 
-static bool judge(struct diagnosis *d)
+/* Each attempt's lines that matched a signature, by step, in timeline order, and the first
+ * line of each mark: the timeline is read in slices, twice (count, then fill), each slice
+ * writing its lines after those of the slices before it. */
+struct judge_job {
+    struct diagnosis *d;
+    int pass;
+    uint32_t *count[PARALLEL_MAX]; /* [attempt * steps + step]: lines, then where to write */
+    uint32_t *marks[PARALLEL_MAX]; /* [attempt]: the marks seen in the slice */
+    uint32_t *first[PARALLEL_MAX]; /* [attempt * MARK_COUNT + mark]: the first such line */
+};
+
+static void judge_slice(size_t from, size_t to, size_t t, void *arg)
 {
-    struct bundle *b = d->b;
-    size_t total = 0;
-    size_t *count = calloc(d->natt * PLAYBOOK_STEPS + 1, sizeof *count);
-    if (!count)
-        return false;
-    for (size_t i = 0; i < b->nev; i++) {
-        uint32_t a = diagnose_attempt_of(d, i);
-        if (a && b->ev[i].sig) {
-            count[(a - 1) * PLAYBOOK_STEPS + (size_t)(sig_of(d, &b->ev[i])->step - 1)]++;
-            total++;
-        }
-    }
-    d->evpool = malloc((total ? total : 1) * sizeof *d->evpool);
-    size_t *first_mark = malloc(MARK_COUNT * d->natt * sizeof *first_mark + 1);
-    if (!d->evpool || !first_mark) {
-        free(count);
-        free(first_mark);
-        return false;
-    }
-    size_t off = 0;
-    for (size_t a = 0; a < d->natt; a++) {
-        for (int s = 0; s < PLAYBOOK_STEPS; s++) {
-            struct step_result *r = &d->att[a].step[s];
-            r->ev = d->evpool + off;
-            off += count[a * PLAYBOOK_STEPS + (size_t)s];
-            r->sig = r->expect = -1;
-            r->reason = "";
-        }
-    }
-    free(count);
-    for (size_t i = 0; i < b->nev; i++) {
+    struct judge_job *j = arg;
+    struct diagnosis *d = j->d;
+    for (size_t i = from; i < to; i++) {
         uint32_t a = diagnose_attempt_of(d, i);
         if (!a)
             continue;
-        struct attempt *at = &d->att[a - 1];
-        const struct event *e = &b->ev[i];
-        if (e->mark && !(at->marks & (1u << e->mark))) {
-            at->marks |= 1u << e->mark;
-            first_mark[(a - 1) * MARK_COUNT + e->mark] = i;
+        const struct event *e = &d->b->ev[i];
+        size_t rs = (size_t)(a - 1) * PLAYBOOK_STEPS;
+        if (j->pass == 0) {
+            if (e->mark && !(j->marks[t][a - 1] & (1u << e->mark))) {
+                j->marks[t][a - 1] |= 1u << e->mark;
+                j->first[t][(size_t)(a - 1) * MARK_COUNT + e->mark] = (uint32_t)i;
+            }
+            if (e->sig)
+                j->count[t][rs + (size_t)(sig_of(d, e)->step - 1)]++;
+        } else if (e->sig) {
+            int st = sig_of(d, e)->step - 1;
+            struct step_result *r = &d->att[a - 1].step[st];
+            r->ev[j->count[t][rs + (size_t)st]++] = (uint32_t)i; /* fewer than 2^32 events */
         }
-        const struct pb_sig *sg = sig_of(d, e);
-        if (!sg)
-            continue;
-        struct step_result *r = &at->step[sg->step - 1];
-        r->ev[r->nev++] = (uint32_t)i; /* the timeline holds fewer than 2^32 events */
-        if (verdict_severity(sg->verdict) > verdict_severity(r->verdict)) {
-            r->verdict = sg->verdict;
-            if (sg->verdict == VERDICT_FAIL || sg->verdict == VERDICT_WARN) {
-                r->sig = e->sig - 1;
-                r->decisive = i;
+    }
+}
+
+static bool judge(struct diagnosis *d)
+{
+    struct bundle *b = d->b;
+    size_t k = parallel_slices(b->nev, 1 << 16), made = 0, na = d->natt ? d->natt : 1;
+    struct judge_job j = { .d = d };
+    bool ok = true;
+    for (; ok && made < k; made++) {
+        j.count[made] = calloc(na * PLAYBOOK_STEPS, sizeof *j.count[made]);
+        j.marks[made] = calloc(na, sizeof *j.marks[made]);
+        j.first[made] = malloc(na * MARK_COUNT * sizeof *j.first[made]);
+        ok = j.count[made] && j.marks[made] && j.first[made];
+    }
+    uint32_t *first_mark = ok ? malloc(na * MARK_COUNT * sizeof *first_mark) : NULL;
+    ok = ok && first_mark;
+    if (ok)
+        parallel_run(b->nev, k, judge_slice, &j);
+    size_t total = 0;
+    for (size_t a = 0; ok && a < d->natt; a++)
+        for (size_t t = 0; t < k; t++)
+            for (int s = 0; s < PLAYBOOK_STEPS; s++)
+                total += j.count[t][a * PLAYBOOK_STEPS + (size_t)s];
+    d->evpool = ok ? malloc((total ? total : 1) * sizeof *d->evpool) : NULL;
+    ok = ok && d->evpool;
+    size_t off = 0;
+    for (size_t a = 0; ok && a < d->natt; a++) {
+        struct attempt *at = &d->att[a];
+        for (int s = 0; s < PLAYBOOK_STEPS; s++) {
+            struct step_result *r = &at->step[s];
+            r->ev = d->evpool + off;
+            r->sig = r->expect = -1;
+            r->reason = "";
+            uint32_t n = 0;
+            for (size_t t = 0; t < k; t++) {
+                uint32_t c = j.count[t][a * PLAYBOOK_STEPS + (size_t)s];
+                j.count[t][a * PLAYBOOK_STEPS + (size_t)s] = n;
+                n += c;
+            }
+            r->nev = n;
+            off += n;
+        }
+        for (size_t t = 0; t < k; t++) {
+            uint32_t fresh = j.marks[t][a] & ~at->marks;
+            at->marks |= j.marks[t][a];
+            for (int m = 0; m < MARK_COUNT; m++)
+                if (fresh & (1u << m))
+                    first_mark[a * MARK_COUNT + (size_t)m] = j.first[t][a * MARK_COUNT + (size_t)m];
+        }
+    }
+    if (ok) {
+        j.pass = 1;
+        parallel_run(b->nev, k, judge_slice, &j);
+    }
+    for (size_t t = 0; t < made; t++) {
+        free(j.count[t]);
+        free(j.marks[t]);
+        free(j.first[t]);
+    }
+    /* a step's verdict: the gravest of its lines; the first line of that gravity decides */
+    for (size_t a = 0; ok && a < d->natt; a++) {
+        struct attempt *at = &d->att[a];
+        for (int s = 0; s < PLAYBOOK_STEPS; s++) {
+            struct step_result *r = &at->step[s];
+            for (uint32_t c = 0; c < r->nev; c++) {
+                const struct event *e = &b->ev[r->ev[c]];
+                const struct pb_sig *sg = sig_of(d, e);
+                if (verdict_severity(sg->verdict) > verdict_severity(r->verdict)) {
+                    r->verdict = sg->verdict;
+                    if (sg->verdict == VERDICT_FAIL || sg->verdict == VERDICT_WARN) {
+                        r->sig = e->sig - 1;
+                        r->decisive = r->ev[c];
+                    }
+                }
             }
         }
     }
-    for (size_t a = 0; a < d->natt; a++) {
+    for (size_t a = 0; ok && a < d->natt; a++) {
         struct attempt *at = &d->att[a];
         apply_expectations(d, at, first_mark + a * MARK_COUNT);
-        for (int s = 0; s < PLAYBOOK_STEPS; s++) {
+        for (int s = 0; ok && s < PLAYBOOK_STEPS; s++) {
             struct step_result *r = &at->step[s];
             if (r->verdict == VERDICT_INFO || r->verdict == VERDICT_NONE) {
                 char why[320];
@@ -1826,17 +2196,14 @@ static bool judge(struct diagnosis *d)
                 else
                     none_reason(d, at, s, why, sizeof why);
                 r->reason = strpool_intern(&d->words, why);
-                if (!r->reason) {
-                    free(first_mark);
-                    return false;
-                }
+                ok = r->reason != NULL;
             }
             if (r->verdict == VERDICT_FAIL && !at->failed_step)
                 at->failed_step = s + 1;
         }
     }
     free(first_mark);
-    return true;
+    return ok;
 }
 
 static bool has_value(const struct attempt *at, const char *name)
@@ -1847,45 +2214,94 @@ static bool has_value(const struct attempt *at, const char *name)
     return false;
 }
 
-/* The values the signatures' named groups take from the lines of an attempt: its device and
- * user (from CRP.log), and the codes of its failures (hresult, error, status, phase...). */
-static bool identify(struct diagnosis *d)
+/* The next line of an attempt's evidence in timeline order, across its steps' lists (each in
+ * timeline order); pos holds how far each list has been read. NO_EVENT after the last. */
+static size_t next_evidence(const struct attempt *at, uint32_t *pos)
 {
-    for (size_t i = 0; i < d->b->nev; i++) {
-        uint32_t a = diagnose_attempt_of(d, i);
-        const struct event *e = &d->b->ev[i];
-        if (!a || !e->sig)
-            continue;
-        struct attempt *at = &d->att[a - 1];
-        const struct source *s = d->b->src[e->src];
-        const char *names[16];
-        size_t n = playbook_groups(d->pb, e->sig - 1, names, 16);
-        for (size_t k = 0; k < n; k++) {
-            char value[96];
-            const char **who = NULL;
-            if (strcmp(names[k], "device") == 0)
-                who = &at->device;
-            else if (strcmp(names[k], "user") == 0)
-                who = &at->user;
-            else if (at->nvalues >= ATTEMPT_VALUES || has_value(at, names[k]))
-                continue;
-            /* a device or user is a GUID: 39 bytes keep one and some more */
-            size_t cap = who ? 40 : sizeof value;
-            if ((who && (*who)[0]) ||
-                !playbook_extract(d->pb, e->sig - 1, s, e, names[k], value, cap))
-                continue;
-            const char *kept = strpool_intern(&d->words, value);
-            if (!kept)
-                return false;
-            if (who) {
-                *who = kept;
-            } else {
-                at->values[at->nvalues].name = names[k];
-                at->values[at->nvalues++].value = kept;
+    int best = -1;
+    for (int s = 0; s < PLAYBOOK_STEPS; s++)
+        if (pos[s] < at->step[s].nev &&
+            (best < 0 || at->step[s].ev[pos[s]] < at->step[best].ev[pos[best]]))
+            best = s;
+    return best < 0 ? NO_EVENT : at->step[best].ev[pos[best]++];
+}
+
+/* The values the signatures' named groups take from the lines of an attempt: its device and
+ * user (from CRP.log), and the codes of its failures (hresult, error, status, phase...). The
+ * lines read are its evidence (its lines that matched a signature), in time order. Attempts
+ * are shared out among threads; the pool of words is shared under a lock. */
+struct identify_job {
+    struct diagnosis *d;
+    pthread_mutex_t lock;
+    void *md[PARALLEL_MAX];
+    bool failed;
+};
+
+static const char *intern_locked(struct identify_job *j, const char *value)
+{
+    pthread_mutex_lock(&j->lock);
+    const char *kept = strpool_intern(&j->d->words, value);
+    if (!kept)
+        j->failed = true;
+    pthread_mutex_unlock(&j->lock);
+    return kept;
+}
+
+static void identify_slice(size_t from, size_t to, size_t t, void *arg)
+{
+    struct identify_job *j = arg;
+    struct diagnosis *d = j->d;
+    for (size_t a = from; a < to; a++) {
+        struct attempt *at = &d->att[a];
+        uint32_t pos[PLAYBOOK_STEPS] = { 0 };
+        for (size_t i; (i = next_evidence(at, pos)) != NO_EVENT;) {
+            const struct event *e = &d->b->ev[i];
+            const struct source *s = d->b->src[e->src];
+            const char *names[16];
+            size_t n = playbook_groups(d->pb, e->sig - 1, names, 16);
+            for (size_t k = 0; k < n; k++) {
+                char value[96];
+                const char **who = NULL;
+                if (strcmp(names[k], "device") == 0)
+                    who = &at->device;
+                else if (strcmp(names[k], "user") == 0)
+                    who = &at->user;
+                else if (at->nvalues >= ATTEMPT_VALUES || has_value(at, names[k]))
+                    continue;
+                /* a device or user is a GUID: 39 bytes keep one and some more */
+                size_t cap = who ? 40 : sizeof value;
+                if ((who && (*who)[0]) ||
+                    !playbook_extract(d->pb, e->sig - 1, s, e, names[k], value, cap, j->md[t]))
+                    continue;
+                const char *kept = intern_locked(j, value);
+                if (!kept)
+                    return;
+                if (who) {
+                    *who = kept;
+                } else {
+                    at->values[at->nvalues].name = names[k];
+                    at->values[at->nvalues++].value = kept;
+                }
             }
         }
     }
-    return true;
+}
+
+static bool identify(struct diagnosis *d)
+{
+    struct identify_job j = { .d = d };
+    size_t k = parallel_slices(d->natt, 256), made = 0;
+    bool ok = pthread_mutex_init(&j.lock, NULL) == 0;
+    if (!ok)
+        return false;
+    for (; ok && made < k; made++)
+        ok = (j.md[made] = playbook_match_data_new(d->pb)) != NULL;
+    if (ok)
+        parallel_run(d->natt, k, identify_slice, &j);
+    for (size_t t = 0; t < made; t++)
+        playbook_match_data_free(j.md[t]);
+    pthread_mutex_destroy(&j.lock);
+    return ok && !j.failed;
 }
 
 bool diagnose_run(struct diagnosis *d, struct bundle *b, const struct playbook *pb)

@@ -107,6 +107,11 @@ struct diagnosis {
 
 /* Classifies, correlates and judges. May change event times (clock offsets) and their order
  * in b->ev. False only when out of memory. */
+/* Before bundle_load: has each file's lines classified with pb as soon as it is parsed, on
+ * the loading threads, and notes there what the correlation will ask of them. False when
+ * out of memory. */
+bool diagnose_prepare(struct bundle *b, const struct playbook *pb);
+
 bool diagnose_run(struct diagnosis *d, struct bundle *b, const struct playbook *pb);
 
 /* Keeps the attempts whose device / user GUID starts with the given prefix (ASCII case

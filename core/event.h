@@ -18,6 +18,8 @@ enum level {
 enum event_flag {
     EVF_RAW = 1u << 0,            /* the format's parser could not read this line */
     EVF_TIME_INHERITED = 1u << 1, /* no time of its own: took its neighbour's */
+    EVF_NOTED = 1u << 2,          /* xchg holds, until exchanges are built, what the loading
+                                     noted for the diagnosis (core/diagnose.c) */
 };
 
 struct event {

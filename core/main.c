@@ -298,7 +298,7 @@ int main(int argc, char **argv)
         bundle_free(&b);
         return st;
     }
-    bool loaded = bundle_load(&b);
+    bool loaded = (mode == RUN_SOURCES || diagnose_prepare(&b, &pb)) && bundle_load(&b);
     if (loaded && mode != RUN_SOURCES)
         loaded = diagnose_run(&d, &b, &pb);
     if (!loaded) {

@@ -1998,12 +1998,34 @@ void playbook_classify_event(const struct playbook *pb, const struct pb_candidat
     }
 }
 
+void playbook_classify_into(const struct playbook *pb, const struct pb_candidates *sigs,
+                            const struct pb_candidates *marks, const struct source *s,
+                            struct event *ev, void *md)
+{
+    ev->sig = 0;
+    ev->mark = MARK_NONE;
+    if (ev->flags & EVF_RAW)
+        return;
+    int k;
+    enum mark m;
+    playbook_classify_event(pb, sigs, marks, s, ev, md, &k, &m);
+    ev->sig = (uint16_t)(k + 1);
+    ev->mark = (uint8_t)m;
+}
+
+void playbook_match_data_forget(void *md)
+{
+    struct pb_thread *t = md;
+    for (size_t i = 0; t && i < ANSWER_SLOTS; i++)
+        t->answers[i].sigs = NULL;
+}
+
 /* Copies the named group of the last match, cut at a character boundary to fit. */
-static bool copy_group(const struct playbook *pb, const char *group, char *out, size_t cap)
+static bool copy_group(pcre2_match_data *md, const char *group, char *out, size_t cap)
 {
     PCRE2_UCHAR *v;
     PCRE2_SIZE n;
-    if (pcre2_substring_get_byname(pb->match_data, (PCRE2_SPTR)group, &v, &n) != 0)
+    if (pcre2_substring_get_byname(md, (PCRE2_SPTR)group, &v, &n) != 0)
         return false;
     size_t k = n < cap - 1 ? n : cap - 1;
     if (k < n)
@@ -2016,7 +2038,8 @@ static bool copy_group(const struct playbook *pb, const char *group, char *out, 
 }
 
 bool playbook_extract(const struct playbook *pb, int sig, const struct source *s,
-                      const struct event *ev, const char *group, char *out, size_t cap)
+                      const struct event *ev, const char *group, char *out, size_t cap,
+                      void *md)
 {
     if (!cap)
         return false;
@@ -2027,6 +2050,10 @@ bool playbook_extract(const struct playbook *pb, int sig, const struct source *s
     bool found = false;
     struct subjects S;
     subjects_init(&S, s, ev);
+    struct pb_thread *t = md;
+    S.md = t ? t->md : NULL;
+    S.mctx = t ? t->ctx.mctx : NULL;
+    S.fc = t ? &t->fc : NULL;
     for (size_t j = 0; j < g->ncond; j++) {
         const struct pb_cond *c = &g->cond[j];
         if (!cond_matches(pb, c, &S)) {
@@ -2037,7 +2064,7 @@ bool playbook_extract(const struct playbook *pb, int sig, const struct source *s
          * copying by name also covers duplicate names (?J). */
         if (!found && pcre2_substring_number_from_name(c->code, (PCRE2_SPTR)group) !=
                           PCRE2_ERROR_NOSUBSTRING)
-            found = copy_group(pb, group, out, cap);
+            found = copy_group(S.md ? S.md : pb->match_data, group, out, cap);
     }
     return found;
 }

@@ -223,6 +223,15 @@ void playbook_classify_event(const struct playbook *pb, const struct pb_candidat
                              const struct pb_candidates *marks, const struct source *s,
                              const struct event *ev, void *md, int *sig, enum mark *mark);
 void *playbook_match_data_new(const struct playbook *pb);
+
+/* Sets an event's sig (signature + 1, 0 for none) and mark; a raw line takes neither. */
+void playbook_classify_into(const struct playbook *pb, const struct pb_candidates *sigs,
+                            const struct pb_candidates *marks, const struct source *s,
+                            struct event *ev, void *md);
+
+/* Forgets the answers md keeps for a set of candidates: before it serves candidates made
+ * anew (freed ones' addresses may be given again). */
+void playbook_match_data_forget(void *md);
 void playbook_match_data_free(void *md);
 
 /* The first signature (in playbook order, among cands) that the event matches, or -1. */
@@ -238,9 +247,11 @@ enum mark playbook_mark_of(const struct playbook *pb, const struct pb_candidates
 
 /* The value of the named group `group` (device, user, hresult, transaction, ...) when
  * signature `sig` matches the event: copied NUL-terminated into out. False when the
- * signature has no such group or it did not take part in the match. */
+ * signature has no such group or it did not take part in the match. md: the calling
+ * thread's match data (playbook_match_data_new), or NULL for the playbook's own. */
 bool playbook_extract(const struct playbook *pb, int sig, const struct source *s,
-                      const struct event *ev, const char *group, char *out, size_t cap);
+                      const struct event *ev, const char *group, char *out, size_t cap,
+                      void *md);
 
 /* The patterns that gave up on some lines (a PCRE2 limit), in playbook order: signatures,
  * then mark rules. Those lines were taken as not matching. At most max; returns how many. */

@@ -91,6 +91,8 @@ struct source {
     const struct parser *parser;
     void *pstate;             /* the parser's own data (field layouts...) */
     enum role role;
+    const void *classified_by; /* the playbook its events were classified with as it was
+                                  loaded (bundle.pb), or NULL */
 
     /* zone: set by --tz before parsing; the parser reports what it found */
     bool tz_given;

@@ -143,7 +143,7 @@ static bool add_value(struct diagnosis *d, struct attempt *at, size_t i)
             have |= strcmp(at->values[j].name, names[k]) == 0;
         char value[96];
         if (have || strcmp(names[k], "device") == 0 || strcmp(names[k], "user") == 0 ||
-            !playbook_extract(d->pb, e->sig - 1, s, e, names[k], value, sizeof value))
+            !playbook_extract(d->pb, e->sig - 1, s, e, names[k], value, sizeof value, NULL))
             continue;
         const char *kept = strpool_intern(&d->words, value);
         if (!kept)
@@ -166,7 +166,8 @@ static bool request_of(const struct diagnosis *d, const struct event *e, char *b
     size_t n = playbook_groups(d->pb, e->sig - 1, names, 16);
     for (size_t k = 0; k < n; k++)
         if (strcmp(names[k], "profile") == 0)
-            return playbook_extract(d->pb, e->sig - 1, s, e, "profile", buf, cap) && buf[0];
+            return playbook_extract(d->pb, e->sig - 1, s, e, "profile", buf, cap, NULL) &&
+                   buf[0];
     return false;
 }
 

@@ -120,12 +120,14 @@ static size_t all_before(const struct bundle *b, int64_t c)
 
 /* The merge is cut by time into one part per core: part j takes, from every file, the events
  * from time cut[j] (inclusive) to cut[j + 1], and writes them from out[j] on. Equal times never
- * straddle a cut, so each part is the same k-way merge on (time, file order). */
+ * straddle a cut, so each part is the same k-way merge on (time, file order). Where each part
+ * starts in each file is found before any part runs: a part gives back the pages it has read,
+ * and a search in them would read zeros. */
 struct merge {
     struct bundle *b;
     int64_t cut[PARALLEL_MAX + 1];
-    bool open_above; /* the last part ends with its files' last events */
     size_t out[PARALLEL_MAX + 1];
+    size_t *at; /* [j * nsrc + i]: part j's first event of file i; j = parts: the file's end */
     size_t page;
     bool failed;
 };
@@ -144,9 +146,7 @@ static void merge_part(size_t from, size_t to, size_t j, void *arg)
     size_t hn = 0;
     for (size_t i = 0; i < b->nsrc; i++) {
         const struct event *v = b->per[i].v;
-        size_t n = b->per[i].n;
-        size_t a = j == 0 ? 0 : before(v, n, M->cut[j]);
-        size_t z = M->cut[j + 1] == INT64_MAX && M->open_above ? n : before(v, n, M->cut[j + 1]);
+        size_t a = M->at[j * b->nsrc + i], z = M->at[(j + 1) * b->nsrc + i];
         if (a < z)
             heap[hn++] = (struct cursor){ v + a, v + z, (const char *)(v + a), i };
     }
@@ -184,7 +184,7 @@ bool timeline_merge(struct bundle *b)
     if (!b->ev)
         return false;
     long pg = sysconf(_SC_PAGESIZE);
-    struct merge M = { .b = b, .page = pg > 0 ? (size_t)pg : 4096, .open_above = true };
+    struct merge M = { .b = b, .page = pg > 0 ? (size_t)pg : 4096 };
     size_t k = parallel_slices(total, (size_t)1 << 16);
     /* cut j: the first time before which j/k of the events lie */
     M.cut[0] = INT64_MIN;
@@ -208,7 +208,15 @@ bool timeline_merge(struct bundle *b)
         parts++;
     }
     M.cut[parts] = INT64_MAX;
+    M.at = malloc((parts + 1) * (b->nsrc ? b->nsrc : 1) * sizeof *M.at);
+    if (!M.at)
+        return false;
+    for (size_t j = 0; j <= parts; j++)
+        for (size_t i = 0; i < b->nsrc; i++)
+            M.at[j * b->nsrc + i] = j == 0 ? 0 : j == parts ? b->per[i].n
+                                               : before(b->per[i].v, b->per[i].n, M.cut[j]);
     parallel_run(parts, parts, merge_part, &M);
+    free(M.at);
     if (M.failed)
         return false;
     b->nev = total;

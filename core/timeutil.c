@@ -175,10 +175,22 @@ static const char *read_hms(const char *p, const char *end, int *h, int *mi, int
 
 bool locale_date_parse(const char *p, size_t n, int64_t *wall_us, const char **why)
 {
+    return locale_date_parse_gmt(p, n, wall_us, NULL, why);
+}
+
+bool locale_date_parse_gmt(const char *p, size_t n, int64_t *wall_us, bool *gmt,
+                           const char **why)
+{
     const char *end = p + n;
     p = skip_sp(p, end);
     while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
         end--;
+    /* certutil -gmt: "... 6:35 PM GMT" */
+    bool is_gmt = end - p > 4 && end[-4] == ' ' && memcmp(end - 3, "GMT", 3) == 0;
+    if (is_gmt)
+        end -= 4;
+    if (gmt)
+        *gmt = is_gmt;
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
     *why = NULL;
     if (end - p >= 10 && p[4] == '-' && p[7] == '-') {

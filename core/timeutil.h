@@ -42,7 +42,11 @@ bool parse_utc_offset(const char *s, int32_t *out_s);
 /* A date as Windows tools print it in the machine's locale (certutil -view, certutil -store):
  * US "M/D/YYYY h:mm[:ss] AM|PM" (or without AM/PM: 24-hour) and ISO "YYYY-MM-DD HH:MM[:SS]"
  * (a 'T' and a trailing 'Z' allowed). The wall time, zone not applied, into *wall_us. Other
- * forms are refused with the reason in *why ("D.M.YYYY (a European locale) is not read"). */
+ * forms are refused with the reason in *why ("D.M.YYYY (a European locale) is not read").
+ * certutil's -gmt option ends each time with " GMT" ("8/17/2025 6:35 PM GMT"): accepted, and
+ * *gmt (when not NULL) says the time is UTC, not the machine's local time. */
+bool locale_date_parse_gmt(const char *p, size_t n, int64_t *wall_us, bool *gmt,
+                           const char **why);
 bool locale_date_parse(const char *p, size_t n, int64_t *wall_us, const char **why);
 
 #endif

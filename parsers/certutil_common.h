@@ -80,6 +80,56 @@ static inline const char *cu_disposition(struct span v)
     return NULL;
 }
 
+/* The name after a template's OID, without the parentheses some outputs put around it. */
+static inline struct span cu_template_name(struct span name)
+{
+    name = span_trim(name);
+    if (name.n > 2 && name.p[0] == '(' && name.p[name.n - 1] == ')')
+        name = span_trim(span_make(name.p + 1, name.n - 2));
+    return name;
+}
+
+/* A certificate template as certutil prints it: a version 1 template by its name
+ * ("WebServer"), a later one by its OID and then its display name (text form:
+ * "1.3.6.1.4.1.311.21.8.…" IntuneSCEP; in one CSV cell: 1.3.6.1.4.1.311.21.8.… IntuneSCEP).
+ * The display name when there is one, else the value. */
+static inline struct span cu_template(struct span v)
+{
+    v = span_trim(v);
+    if (v.n >= 2 && v.p[0] == '"') {
+        const char *close = memchr(v.p + 1, '"', v.n - 1);
+        if (close && close + 1 < v.p + v.n) {
+            struct span name = cu_template_name(
+                span_make(close + 1, (size_t)(v.p + v.n - close - 1)));
+            if (name.n)
+                return name;
+        }
+    }
+    v = cu_value(v);
+    size_t k = 0;
+    bool dot = false;
+    while (k < v.n && ((v.p[k] >= '0' && v.p[k] <= '9') || v.p[k] == '.'))
+        dot |= v.p[k++] == '.';
+    if (dot && k < v.n && (v.p[k] == ' ' || v.p[k] == '\t')) {
+        struct span name = cu_template_name(span_make(v.p + k, v.n - k));
+        if (name.n)
+            return name;
+    }
+    return v;
+}
+
+/* A date of certutil's output as UTC: the machine's local time, read as UTC unless --tz says
+ * otherwise, or UTC itself when certutil's -gmt option marked it ("8/17/2025 6:35 PM GMT"). */
+static inline bool cu_date(struct source *s, struct span v, int64_t *t, const char **why)
+{
+    int64_t wall;
+    bool gmt;
+    if (!locale_date_parse_gmt(v.p, v.n, &wall, &gmt, why))
+        return false;
+    *t = parse_to_utc(s, wall, gmt ? ZONE_UTC : ZONE_ASSUMED_UTC, 0);
+    return true;
+}
+
 /* "0x4d2 (1234)" -> "1234"; any other value as written. */
 static inline struct span cu_request_id(struct span v)
 {

@@ -120,11 +120,8 @@ static bool store_parse(struct source *s, struct evbuf *out)
         int64_t t_us = TIME_NONE;
         struct span nb;
         if (block_field(blk, "NotBefore", &nb)) {
-            int64_t wall;
             const char *why;
-            if (locale_date_parse(nb.p, nb.n, &wall, &why))
-                t_us = parse_to_utc(s, wall, ZONE_ASSUMED_UTC, 0);
-            else
+            if (!cu_date(s, nb, &t_us, &why))
                 source_note(s, lineno, "certificate's NotBefore \"%.*s\" not read: %s; it keeps "
                             "the time of the certificate before it", (int)(nb.n < 40 ? nb.n : 40),
                             nb.p, why);

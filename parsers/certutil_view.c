@@ -1,8 +1,13 @@
 /* certutil_view.c - the CA database as `certutil -view` prints it: the text form (blocks
- * "Row N:" of "  Name: value" lines, after a "Schema:" table) and the CSV form (`-out
- * "RequestID,..." csv`: a header line of column names, one line per row). One event per row,
- * at its submission date (else its resolution date, else its certificate's effective date):
- * CA-local time without a zone, in the locale's format. Role: ca-database. */
+ * "Row N:" of "  Name: value" lines, after a "Schema:" table, and a trailer "Maximum Row
+ * Index: N", "N Rows", size statistics, "CertUtil: -view command completed successfully.")
+ * and the CSV form (`-out "RequestID,..." csv`: a header line of column names, one record per
+ * row). A row of the text form runs to the next "Row N:" or the trailer: under its indented
+ * fields certutil prints binary columns as PEM blocks, -v adds hex dumps and decoded requests
+ * and certificates, and a quoted value may span lines; none of those lines is a field. One
+ * event per row, at its submission date (else its resolution date, else its certificate's
+ * effective date): CA-local time without a zone, in the locale's format, or UTC when -gmt
+ * marked it " GMT". Role: ca-database. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,9 +62,23 @@ static int col_of(struct span name)
     return -1;
 }
 
+/* The column of a line of the text form: a row's own fields are indented ("  Request
+ * Disposition: ...") and named by their localized names, which have spaces; the decoded
+ * request or certificate that -v prints inside a row is not ("Serial Number: ...",
+ * " NotBefore: ..."). -1 when the line is not a field of the row. */
+static int text_col(struct span line, struct span *value)
+{
+    struct span name;
+    if (!line.n || (line.p[0] != ' ' && line.p[0] != '\t') || !cu_name_value(line, &name, value) ||
+        !memchr(name.p, ' ', name.n))
+        return -1;
+    return col_of(name);
+}
+
 #define CSV_MAX_COLS 128
 #define CSV_MAX_RECORD_LINES 1000u
 #define ROW_MAX_LINES 100000u
+#define VALUE_MAX_LINES 64u /* a quoted value of the text form over several lines */
 
 struct view_state {
     struct cu_summary sum;
@@ -142,12 +161,19 @@ static bool is_row_line(struct span line)
     return span_to_u64(span_make(line.p + 4, line.n - 5), &v);
 }
 
+/* The lines after the rows: "Maximum Row Index: 4", "4 Rows", the size statistics
+ * ("  20 Row Properties, Total Size = 818, Max Size = 142, Ave Size = 40", "   0 Request
+ * Attributes, ...", "   0 Certificate Extensions, ...", "  20 Total Fields, ...") and
+ * "CertUtil: -view command completed successfully.". */
 static bool is_trailer(struct span line)
 {
     line = span_trim(line);
-    return span_starts(line, "Maximum Row Index:") || span_starts(line, "CertUtil:") ||
-           (line.n > 5 && line.p[0] >= '0' && line.p[0] <= '9' &&
-            (span_find(line, " Rows") || span_find(line, " Row")) && line.n < 24);
+    if (span_starts(line, "Maximum Row Index:") || span_starts(line, "CertUtil:"))
+        return true;
+    if (!line.n || line.p[0] < '0' || line.p[0] > '9')
+        return false;
+    return ((span_find(line, " Rows") || span_find(line, " Row")) && line.n < 24) ||
+           span_find(line, ", Total Size = ") != NULL;
 }
 
 static int view_sniff(const char *head, size_t n)
@@ -201,12 +227,12 @@ static void row_date(struct source *s, struct row_time *rt, int rank[1], int c, 
     int r = c == C_SUBMITTED ? 3 : c == C_RESOLVED ? 2 : c == C_NOTBEFORE ? 1 : 0;
     if (!r || r <= rank[0])
         return;
-    int64_t wall;
+    int64_t t;
     const char *why;
     v = cu_value(v);
     if (!v.n || span_eq(v, "EMPTY"))
         return;
-    if (!locale_date_parse(v.p, v.n, &wall, &why)) {
+    if (!cu_date(s, v, &t, &why)) {
         if (!rt->bad_line) {
             rt->bad_line = lineno;
             rt->why = why;
@@ -214,7 +240,7 @@ static void row_date(struct source *s, struct row_time *rt, int rank[1], int c, 
         return;
     }
     rank[0] = r;
-    rt->t = parse_to_utc(s, wall, ZONE_ASSUMED_UTC, 0);
+    rt->t = t;
 }
 
 static enum level level_of(const char *disp)
@@ -337,30 +363,39 @@ static bool parse_text(struct source *s, struct evbuf *out)
             continue;
         }
         seen_row = true;
-        /* a row: "Row N:" and the indented lines under it */
+        /* a row: "Row N:" and every line up to the next "Row N:" or the trailer; blank lines
+         * inside it are its continuation, those after its last line are blank */
         const char *rec = line.p;
         struct span last = line;
-        uint64_t nlines = 1;
+        uint64_t nlines = 1, pending = 0;
+        bool seen[C_COUNT] = { false };
         struct row_time rt = { TIME_NONE, 0, NULL };
         int rank = 0;
         const char *disp = NULL;
         struct span rowname = span_trim(line);
         more = line_iter_next(&it, &line);
-        while (more && line.n && (line.p[0] == ' ' || line.p[0] == '\t') &&
-               span_trim(line).n && nlines < ROW_MAX_LINES) {
+        while (more && !is_row_line(line) && !is_trailer(line) &&
+               nlines + pending < ROW_MAX_LINES) {
             s->lines++;
-            nlines++;
+            if (!span_trim(line).n) {
+                pending++;
+                more = line_iter_next(&it, &line);
+                continue;
+            }
+            nlines += pending + 1;
+            pending = 0;
             last = line;
-            struct span name, value;
-            if (cu_name_value(line, &name, &value)) {
-                int c = col_of(name);
+            struct span value;
+            int c = text_col(line, &value);
+            if (c >= 0 && !seen[c]) { /* the first: -v repeats some names further down */
+                seen[c] = true;
                 if (c == C_DISP)
                     disp = cu_disposition(value);
-                if (c >= 0)
-                    row_date(s, &rt, &rank, c, value, it.lineno);
+                row_date(s, &rt, &rank, c, value, it.lineno);
             }
             more = line_iter_next(&it, &line);
         }
+        s->blank += pending;
         char what[64];
         snprintf(what, sizeof what, "%.*s (line %llu)", (int)(rowname.n - 1 < 20 ? rowname.n - 1
                  : 20), rowname.p, (unsigned long long)lineno);
@@ -413,6 +448,18 @@ static struct span view_message(const struct source *s, const struct event *ev)
     return span_make(s->text + event_off(ev), ev->len);
 }
 
+/* A value's span without spaces and line ends around it: a quoted value of the text form may
+ * end with its line's end before the closing quote. */
+static struct span trim_nl(struct span v)
+{
+    while (v.n && (v.p[0] == '\n' || v.p[0] == '\r' || v.p[0] == ' ' || v.p[0] == '\t'))
+        v = span_make(v.p + 1, v.n - 1);
+    while (v.n && (v.p[v.n - 1] == '\n' || v.p[v.n - 1] == '\r' || v.p[v.n - 1] == ' ' ||
+                   v.p[v.n - 1] == '\t'))
+        v.n--;
+    return v;
+}
+
 /* The value of column c in the row of ev: false when the row has none. */
 static bool row_col(const struct source *s, const struct event *ev, int c, struct span *out)
 {
@@ -430,13 +477,25 @@ static bool row_col(const struct source *s, const struct event *ev, int c, struc
     }
     struct line_iter it;
     line_iter_init(&it, rec.p, rec.n);
-    struct span line;
+    struct span line, value;
     while (line_iter_next(&it, &line)) {
-        struct span name, value;
-        if (cu_name_value(line, &name, &value) && col_of(name) == c) {
-            *out = value;
-            return true;
+        if (text_col(line, &value) != c)
+            continue;
+        /* a quoted value without its closing quote goes on over the next lines, up to the
+         * line that ends with the quote ("Request Attributes: \"" and one attribute a line) */
+        struct span v = span_trim(value);
+        if (v.n && v.p[0] == '"' && !memchr(v.p + 1, '"', v.n - 1)) {
+            struct span more;
+            for (unsigned k = 0; k < VALUE_MAX_LINES && line_iter_next(&it, &more); k++) {
+                struct span t = span_trim(more);
+                if (t.n && t.p[t.n - 1] == '"') {
+                    value = span_make(value.p, (size_t)(t.p + t.n - value.p));
+                    break;
+                }
+            }
         }
+        *out = value;
+        return true;
     }
     return false;
 }
@@ -446,10 +505,14 @@ static bool view_field(const struct source *s, const struct event *ev, const cha
 {
     struct span v;
     if (!strcmp(name, "subject")) {
-        if (!row_col(s, ev, C_DN, &v) && !row_col(s, ev, C_CN, &v))
-            return false;
-        *out = cu_value(v);
-        return true;
+        /* the distinguished name, else the common name; EMPTY is no value */
+        for (int c = C_DN; c <= C_CN; c++) {
+            if (row_col(s, ev, c, &v) && (v = trim_nl(cu_value(v))).n && !span_eq(v, "EMPTY")) {
+                *out = v;
+                return true;
+            }
+        }
+        return false;
     }
     for (size_t i = 0; i < sizeof field_cols / sizeof field_cols[0]; i++) {
         if (strcmp(name, field_cols[i].field) != 0)
@@ -463,8 +526,12 @@ static bool view_field(const struct source *s, const struct event *ev, const cha
             *out = span_cstr(w);
         } else if (field_cols[i].col == C_REQID) {
             *out = cu_request_id(v);
+        } else if (field_cols[i].col == C_TEMPLATE) {
+            *out = cu_template(v);
+            if (span_eq(*out, "EMPTY"))
+                return false;
         } else {
-            *out = cu_value(v);
+            *out = trim_nl(cu_value(v));
             if (span_eq(*out, "EMPTY")) /* certutil's word for a column without a value */
                 return false;
         }

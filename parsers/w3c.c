@@ -567,7 +567,8 @@ static enum level record_level(const struct layout *L, const struct span *f)
 
 static void count_role(struct walk *w, const struct layout *L, const struct span *f)
 {
-    if (L->key[K_STEM] < 0)
+    /* one mscep.dll request decides it: the rest need not be looked at */
+    if (w->mscep || L->key[K_STEM] < 0)
         return;
     struct span stem = f[L->key[K_STEM]];
     if (span_find_ci(stem, "mscep.dll") || span_find_ci(stem, "mscep_admin"))

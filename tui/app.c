@@ -45,7 +45,8 @@ struct loader {
 static void *load_case(void *arg)
 {
     struct loader *L = arg;
-    L->ok = bundle_load(L->b) && diagnose_run(L->d, L->b, L->pb);
+    L->ok = diagnose_prepare(L->b, L->pb) && bundle_load(L->b) &&
+            diagnose_run(L->d, L->b, L->pb);
     atomic_store(&L->done, true);
     return NULL;
 }

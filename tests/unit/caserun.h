@@ -24,7 +24,9 @@ struct run {
     struct diagnosis d;
 };
 
-static inline struct run *run_case(const char *path, const char *extra_yaml)
+/* prepare: as the program does, each file is classified as it is loaded (diagnose_prepare);
+ * without, the diagnosis classifies the whole timeline itself. Both must agree. */
+static inline struct run *run_case_as(const char *path, const char *extra_yaml, bool prepare)
 {
     struct run *r = calloc(1, sizeof *r);
     assert_non_null(r);
@@ -36,9 +38,16 @@ static inline struct run *run_case(const char *path, const char *extra_yaml)
             fail_msg("%s", err);
     }
     assert_true(bundle_add_path(&r->b, path));
+    if (prepare)
+        assert_true(diagnose_prepare(&r->b, &r->pb));
     assert_true(bundle_load(&r->b));
     assert_true(diagnose_run(&r->d, &r->b, &r->pb));
     return r;
+}
+
+static inline struct run *run_case(const char *path, const char *extra_yaml)
+{
+    return run_case_as(path, extra_yaml, true);
 }
 
 static inline void run_free(struct run *r)

@@ -279,6 +279,31 @@ static void test_ios_samples(void **state)
     run_free(r);
 }
 
+/* Classified as each file loads, or by the diagnosis after: the same answer, event for event
+ * (a Console copy dated by the other logs is parsed again after its first classification). */
+static void test_prepared_and_not_agree(void **state)
+{
+    (void)state;
+    static const char *const samples[] = { "samples/android-success", "samples/ios-success",
+                                            "samples/ios-ra-response-invalid" };
+    for (size_t k = 0; k < sizeof samples / sizeof samples[0]; k++) {
+        struct run *a = run_case_as(samples[k], NULL, true);
+        struct run *b = run_case_as(samples[k], NULL, false);
+        assert_int_equal(a->b.nev, b->b.nev);
+        assert_int_equal(a->d.natt, b->d.natt);
+        for (size_t i = 0; i < a->b.nev; i++) {
+            assert_int_equal(a->b.ev[i].sig, b->b.ev[i].sig);
+            assert_int_equal(a->b.ev[i].mark, b->b.ev[i].mark);
+            assert_int_equal(diagnose_attempt_of(&a->d, i), diagnose_attempt_of(&b->d, i));
+        }
+        for (size_t t = 0; t < a->d.natt; t++)
+            for (int st = 0; st < PLAYBOOK_STEPS; st++)
+                assert_int_equal(a->d.att[t].step[st].verdict, b->d.att[t].step[st].verdict);
+        run_free(a);
+        run_free(b);
+    }
+}
+
 /* ---- the date of a Console copy ----------------------------------------------------------- */
 
 static void test_console_copy_dated(void **state)
@@ -344,6 +369,7 @@ int main(void)
         cmocka_unit_test(test_apple_signatures),
         cmocka_unit_test(test_android_success_sample),
         cmocka_unit_test(test_ios_samples),
+        cmocka_unit_test(test_prepared_and_not_agree),
         cmocka_unit_test(test_console_copy_dated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -111,6 +111,59 @@ static void test_busy_day_skew_and_two_failures(void **state)
     run_free(r);
 }
 
+/* The same diagnosis, event for event and attempt for attempt. */
+static void assert_same_diagnosis(const struct run *a, const struct run *b, const char *what)
+{
+    if (a->b.nev != b->b.nev || a->d.natt != b->d.natt || a->d.nx != b->d.nx)
+        fail_msg("%s: %zu/%zu events, %zu/%zu attempts, %zu/%zu exchanges", what, a->b.nev,
+                 b->b.nev, a->d.natt, b->d.natt, a->d.nx, b->d.nx);
+    for (size_t i = 0; i < a->b.nev; i++) {
+        const struct event *x = &a->b.ev[i], *y = &b->b.ev[i];
+        if (x->t != y->t || x->src != y->src || x->line != y->line || x->sig != y->sig ||
+            x->mark != y->mark || x->xchg != y->xchg || x->flags != y->flags)
+            fail_msg("%s: event %zu differs (line %u: sig %u/%u mark %u/%u exchange %u/%u)",
+                     what, i, x->line, x->sig, y->sig, x->mark, y->mark, x->xchg, y->xchg);
+    }
+    for (size_t i = 0; i < a->d.natt; i++) {
+        const struct attempt *x = &a->d.att[i], *y = &b->d.att[i];
+        assert_int_equal(x->start, y->start);
+        assert_int_equal(x->end, y->end);
+        assert_int_equal(x->failed_step, y->failed_step);
+        assert_string_equal(x->device, y->device);
+        assert_string_equal(x->user, y->user);
+        for (int s = 0; s < PLAYBOOK_STEPS; s++) {
+            assert_int_equal(x->step[s].verdict, y->step[s].verdict);
+            assert_int_equal(x->step[s].nev, y->step[s].nev);
+            assert_int_equal(x->step[s].sig, y->step[s].sig);
+        }
+    }
+}
+
+/* Classifying each file as it is loaded, and noting there what the preamble scan asks of the
+ * GetCA lines, changes nothing: the same as the diagnosis classifying and reading everything
+ * itself, and the same again when the diagnosis runs a second time on the loaded case (the
+ * notes are used up by then). busy-day holds 2726 GetCA polls. */
+static void test_loading_classifies_as_the_diagnosis_would(void **state)
+{
+    (void)state;
+    static const char *const cases[] = { "samples/busy-day", "samples/hybrid-success",
+                                         "samples/step2-device-404", "samples/step5-ca-denied" };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct run *plain = run_case_as(cases[c], NULL, false);
+        struct run *prep = run_case_as(cases[c], NULL, true);
+        size_t noted = 0;
+        for (size_t i = 0; i < prep->b.nsrc; i++)
+            noted += prep->b.src[i]->classified_by == (const void *)&prep->pb;
+        assert_int_equal(noted, bundle_readable(&prep->b));
+        assert_same_diagnosis(plain, prep, cases[c]);
+        diagnose_free(&prep->d);
+        assert_true(diagnose_run(&prep->d, &prep->b, &prep->pb));
+        assert_same_diagnosis(plain, prep, cases[c]);
+        run_free(plain);
+        run_free(prep);
+    }
+}
+
 static void test_guid_filter_selects_whole_attempts(void **state)
 {
     (void)state;
@@ -199,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_success_case_one_attempt_all_steps),
         cmocka_unit_test(test_failure_samples_fail_at_their_step),
         cmocka_unit_test(test_busy_day_skew_and_two_failures),
+        cmocka_unit_test(test_loading_classifies_as_the_diagnosis_would),
         cmocka_unit_test(test_guid_filter_selects_whole_attempts),
         cmocka_unit_test(test_skew_best),
         cmocka_unit_test(test_notify_window_from_playbook),

@@ -1,12 +1,16 @@
 /* test_events.c - the Windows event log readers: event XML (one line or pretty-printed, UTF-16,
  * cut short, without a time, huge values, entities), Event Viewer's CSV (quoted commas and
  * line ends, cut short, day-first dates), .evtx's refusals (cut short, dirty header, garbage
- * after the magic), and step 1's sync schedule. */
+ * after the magic), a real .evtx file written by Windows checked against libevtx's own tools,
+ * and copies of it damaged here (dirty flag, cut short, a chunk's checksum or header broken,
+ * garbage in a record), and step 1's sync schedule. */
 #include <unistd.h>
 
 #include "testutil.h"
 
+#include "builtin.h"
 #include "bundle.h"
+#include "playbook.h"
 #include "step1.h"
 
 extern const struct parser parser_eventxml;
@@ -275,6 +279,168 @@ static void test_csv_day_first(void **state)
     t_free(c);
 }
 
+/* ---- the device's MDM events (DeviceManagement-Enterprise-Diagnostics-Provider/Admin) -----
+ * The names of the Data fields are the provider's manifest (listed for Windows 11 21H2 in
+ * github.com/nasbench/EVTX-ETW-Resources, "ETW Events List/Markdown/W11_21H2/Microsoft-Windows-
+ * DeviceManagement-Enterprise-Diagnostics-Provider.md"): 36 Message1 (EKU), Message2 (NDES URL),
+ * Message3 (container), HexInt1 (KSP), HexInt2 (store); 306 Message1..4, HexInt1 (key
+ * protection), HexInt3 (result); 307 Message1; 32 HRESULT; 39 none. A result is written in hex
+ * in the XML (the one real XML of this provider: event 400 in learn.microsoft.com's
+ * remotewipe-fails-sending-dowipe-command, <Data Name="HexInt1">0x80070032</Data>); an event
+ * without data has <EventData /> (event 4608 in learn.microsoft.com's event-4608). The values
+ * are those of real events: 306/36 of a lab device (8/20/2024, Intune's support wiki "NDES and
+ * SCEP/Troubleshooting/Windows", dev.azure.com/Supportability/Intune/_wiki, imported on GitHub),
+ * 307/32 of https://github.com/NeySlim/ultimate-ca-manager/issues/326, 32 of
+ * https://support.okta.com/help/s/article/device-management-scep-profile-error-scep-certificate-enroll-failed-result-the-hash-value-is-not-correct
+ * ("The hash value is not correct." is CRYPT_E_HASH_VALUE, 0x80091007). */
+
+#define DM_PROV "Microsoft-Windows-DeviceManagement-Enterprise-Diagnostics-Provider"
+#define DM_SYS(id, lvl, time, rec)                                                              \
+    "<System><Provider Name='" DM_PROV "' Guid='{3DA494E4-0FE2-415C-B895-FB5265C5C83B}'/>"      \
+    "<EventID>" id "</EventID><Version>0</Version><Level>" lvl "</Level><Task>0</Task>"         \
+    "<Opcode>0</Opcode><Keywords>0x8000000000000000</Keywords><TimeCreated SystemTime='" time   \
+    "'/><EventRecordID>" rec "</EventRecordID><Correlation/><Execution ProcessID='2560' "       \
+    "ThreadID='8612'/><Channel>" DM_PROV "/Admin</Channel><Computer>DESKTOP PC</Computer>"      \
+    "<Security UserID='S-1-5-18'/></System>"
+
+/* wevtutil qe ... /f:xml, or a .evtx file: the Data fields without the rendered text */
+static const char dm_xml[] =
+    "<Event " NS ">" DM_SYS("306", "4", "2024-08-20T16:49:42.1000000Z", "101")
+    "<EventData><Data Name='Message1'>ModelName_AC_fd19e485-e013-44c2-b74d-633899d2861d_"
+    "LogicalName_323b8974_xxxx_xxxx_xxxx_f4958f1c9fb1_Hash_2107323741</Data>"
+    "<Data Name='Message2'>S-1-12-1-1040038417-1116844459-1519109262-633658448</Data>"
+    "<Data Name='Message3'>user</Data><Data Name='Message4'>clientinstall</Data>"
+    "<Data Name='HexInt1'>0x2</Data><Data Name='HexInt3'>0x2ab0003</Data></EventData></Event>"
+    "<Event " NS ">" DM_SYS("36", "4", "2024-08-20T16:49:44.2000000Z", "102")
+    "<EventData><Data Name='Message1'>1.3.6.1.5.5.7.3.2</Data><Data Name='Message2'>"
+    "https://ndesproxy-tenant.msappproxy.net/certsrv/mscep/mscep.dll/pkiclient.exe</Data>"
+    "<Data Name='Message3'></Data><Data Name='HexInt1'>0x2</Data>"
+    "<Data Name='HexInt2'>0x1</Data></EventData></Event>"
+    "<Event " NS ">" DM_SYS("39", "4", "2024-08-20T16:49:44.3000000Z", "103")
+    "<EventData /></Event>"
+    "<Event " NS ">" DM_SYS("307", "2", "2024-08-20T16:49:45.0000000Z", "104")
+    "<EventData><Data Name='Message1'>SCEPInstallCertificateWithScepHelper:Failed to Initialize "
+    "SCEP enrollment with NDES Server &apos;fqdnremoved/scep/atit-ch/pkiclient.exe&apos;, CA cert "
+    "thumbprint &apos;E8F9B56569F05F3A0CC343731EA7B45EF013F94E&apos; and server certs &apos;"
+    "&apos;. LogError 0x80072f7</Data></EventData></Event>"
+    "<Event " NS ">" DM_SYS("32", "2", "2024-08-20T16:49:45.1000000Z", "105")
+    "<EventData><Data Name='HRESULT'>0x80072f78</Data></EventData></Event>"
+    "<Event " NS ">" DM_SYS("32", "2", "2024-08-20T16:49:46.0000000Z", "106")
+    "<EventData><Data Name='HRESULT'>0x80091007</Data></EventData></Event>"
+    "<Event " NS ">" DM_SYS("306", "4", "2024-08-20T16:50:00.0000000Z", "107")
+    "<EventData><Data Name='Message1'>x</Data><Data Name='HexInt1'>0x2</Data>"
+    "<Data Name='HexInt3'>0x80070490</Data></EventData></Event>\n";
+
+/* Event Viewer's Save as CSV: the rendered text only. The texts: 306 and 36 of Microsoft's
+ * troubleshoot-scep-certificate-profile-deployment and -device-to-ndes (their placeholders
+ * kept), 39 of troubleshoot-scep-certificate-delivery, 32 of the Okta article, 307 of
+ * ultimate-ca-manager issue 326 (its "0x80072f7" is cut so in the source). */
+static const char dm_csv[] =
+    "Level,Date and Time,Source,Event ID,Task Category\r\n"
+    "Information,8/20/2024 9:49:42 AM,DeviceManagement-Enterprise-Diagnostics-Provider,306,None,"
+    "\"SCEP: CspExecute for UniqueId : (ModelName_<ModelName>_LogicalName_<LogicalName>_Hash_"
+    "<Hash>) InstallUserSid : (<UserSid>) InstallLocation : (user) NodePath : (clientinstall)  "
+    "KeyProtection: (0x2) Result : (Unknown Win32 Error code: 0x2ab0003).\"\r\n"
+    "Information,8/20/2024 9:49:44 AM,DeviceManagement-Enterprise-Diagnostics-Provider,36,None,"
+    "\"SCEP: Certificate request generated successfully. Enhanced Key Usage: (1.3.6.1.5.5.7.3.2), "
+    "NDES URL: (https://<server>/certsrv/mscep/mscep.dll/pkiclient.exe), Container Name: (), KSP "
+    "Setting: (0x2), Store Location: (0x1).\"\r\n"
+    "Information,8/20/2024 9:49:44 AM,DeviceManagement-Enterprise-Diagnostics-Provider,39,None,"
+    "SCEP: Certificate installed successfully.\r\n"
+    "Error,8/20/2024 9:49:45 AM,DeviceManagement-Enterprise-Diagnostics-Provider,307,None,"
+    "\"SCEP: Failed LogError Message : (SCEPInstallCertificateWithScepHelper:Failed to Initialize "
+    "SCEP enrollment with NDES Server 'fqdnremoved/scep/atit-ch/pkiclient.exe', CA cert thumbprint "
+    "'E8F9B56569F05F3A0CC343731EA7B45EF013F94E' and server certs ''. LogError 0x80072f7) \"\r\n"
+    "Error,8/20/2024 9:49:45 AM,DeviceManagement-Enterprise-Diagnostics-Provider,32,None,"
+    "SCEP: Certificate enroll failed. Result: (Unknown Win32 Error code: 0x80072f78).\r\n"
+    "Error,8/20/2024 9:49:46 AM,DeviceManagement-Enterprise-Diagnostics-Provider,32,None,"
+    "SCEP: Certificate enroll failed. Result: (The hash value is not correct.).\r\n";
+
+static void load_builtin(struct playbook *pb)
+{
+    char err[512] = "";
+    memset(pb, 0, sizeof *pb);
+    const struct builtin_file *bf = builtin_find("playbooks/sccm-hybrid.yaml");
+    assert_non_null(bf);
+    if (!playbook_load_string(pb, bf->path, bf->data, bf->len, err, sizeof err))
+        fail_msg("the built-in playbook does not load: %s", err);
+}
+
+/* The id of the signature event i of c matches first, "" for none. */
+static const char *sig_id(const struct playbook *pb, struct tcase *c, size_t i)
+{
+    struct pb_candidates cands;
+    assert_true(playbook_candidates(pb, &c->src, &cands));
+    int k = playbook_classify(pb, &cands, &c->src, &c->ev.v[i]);
+    pb_candidates_free(&cands);
+    return k < 0 ? "" : pb->sigs[k].id;
+}
+
+/* The value group takes when event i of c matches its signature, "" for none. */
+static const char *sig_group(const struct playbook *pb, struct tcase *c, size_t i,
+                             const char *group)
+{
+    struct pb_candidates cands;
+    assert_true(playbook_candidates(pb, &c->src, &cands));
+    int k = playbook_classify(pb, &cands, &c->src, &c->ev.v[i]);
+    pb_candidates_free(&cands);
+    if (!playbook_extract(pb, k, &c->src, &c->ev.v[i], group, c->msgbuf, sizeof c->msgbuf, NULL))
+        c->msgbuf[0] = 0;
+    return c->msgbuf;
+}
+
+static void test_dmedp_data_fields_without_text(void **state)
+{
+    (void)state;
+    struct playbook pb;
+    load_builtin(&pb);
+    struct tcase *c = parse_rendered(&parser_eventxml, dm_xml, sizeof dm_xml - 1);
+    assert_int_equal(c->ev.n, 7);
+    assert_int_equal(c->src.role, ROLE_DEVICE_EVENTS);
+    assert_string_equal(t_field(c, 1, "Message2"),
+                        "https://ndesproxy-tenant.msappproxy.net/certsrv/mscep/mscep.dll/pkiclient.exe");
+    assert_string_equal(t_field(c, 0, "HexInt3"), "0x2ab0003");
+    assert_string_equal(t_msg(c, 2), "[" DM_PROV "/Admin 39] " DM_PROV " DESKTOP PC:");
+    /* each signature matches without the rendered text */
+    assert_string_equal(sig_id(&pb, c, 0), "dmedp-306-accepted");
+    assert_string_equal(sig_id(&pb, c, 1), "dmedp-36-request-generated");
+    assert_string_equal(sig_group(&pb, c, 1, "url"),
+                        "https://ndesproxy-tenant.msappproxy.net/certsrv/mscep/mscep.dll/pkiclient.exe");
+    assert_string_equal(sig_id(&pb, c, 2), "dmedp-39-installed");
+    assert_string_equal(sig_id(&pb, c, 3), "dmedp-307-winhttp");
+    assert_string_equal(sig_group(&pb, c, 3, "hresult"), "0x80072f7");
+    assert_string_equal(sig_id(&pb, c, 4), "dmedp-32-enroll-failed");
+    assert_string_equal(sig_group(&pb, c, 4, "hresult"), "0x80072f78");
+    assert_string_equal(sig_id(&pb, c, 5), "dmedp-32-hash-not-correct");
+    assert_string_equal(sig_id(&pb, c, 6), "dmedp-306-failed");
+    assert_string_equal(sig_group(&pb, c, 6, "result"), "0x80070490");
+    t_free(c);
+    playbook_free(&pb);
+}
+
+static void test_dmedp_text_without_data_fields(void **state)
+{
+    (void)state;
+    struct playbook pb;
+    load_builtin(&pb);
+    struct tcase *c = t_parse(&parser_eventcsv, dm_csv);
+    assert_int_equal(c->ev.n, 6);
+    assert_int_equal(c->src.unparsed, 0);
+    assert_int_equal(c->src.role, ROLE_DEVICE_EVENTS);
+    assert_string_equal(t_field(c, 2, "event-id"), "39");
+    assert_string_equal(sig_id(&pb, c, 0), "dmedp-306-accepted");
+    assert_string_equal(sig_id(&pb, c, 1), "dmedp-36-request-generated");
+    assert_string_equal(sig_group(&pb, c, 1, "url"),
+                        "https://<server>/certsrv/mscep/mscep.dll/pkiclient.exe");
+    assert_string_equal(sig_id(&pb, c, 2), "dmedp-39-installed");
+    assert_string_equal(sig_id(&pb, c, 3), "dmedp-307-winhttp");
+    assert_string_equal(sig_id(&pb, c, 4), "dmedp-32-enroll-failed");
+    assert_string_equal(sig_group(&pb, c, 4, "hresult"), "0x80072f78");
+    assert_string_equal(sig_id(&pb, c, 5), "dmedp-32-hash-not-correct");
+    t_free(c);
+    playbook_free(&pb);
+}
+
 /* ---- evtx: what it refuses, and says why --------------------------------------------------- */
 
 static struct bundle *load_bytes(const char *name, const unsigned char *p, size_t n, char **path)
@@ -341,6 +507,378 @@ static void test_evtx_refusals(void **state)
     free(v);
 }
 
+/* ---- evtx: a real file written by Windows, and damaged copies of it ----------------------- */
+
+/* tests/fixtures/evtx/README.md says where it comes from and what evtxinfo and evtxexport
+ * (libevtx-utils) say of it: the values below are theirs. */
+#define REAL_EVTX "tests/fixtures/evtx/System.evtx"
+#define REAL_SIZE 1118208u
+#define REAL_FIRST 12049u /* record numbers 12049..13649, 1601 records, none recovered */
+#define REAL_LAST 13649u
+#define REAL_RECORDS 1601u
+#define CHUNK_AT(i) (4096u + (size_t)(i) * 65536u) /* chunk i (from 0) in the file */
+#define ALL_READ_NOTE "1601 events rendered one a line; each one's line number is its record " \
+                      "number (EventRecordID)"
+#define DIRTY_NOTE "the header's dirty flag is set (the file was not closed: copied while the " \
+                   "Event Log service had it open, or the machine stopped): read all the same"
+
+static unsigned char *real_evtx(void)
+{
+    FILE *f = fopen(REAL_EVTX, "rb");
+    assert_non_null(f);
+    unsigned char *v = malloc(REAL_SIZE + 1);
+    assert_non_null(v);
+    assert_int_equal(fread(v, 1, REAL_SIZE + 1, f), REAL_SIZE);
+    fclose(f);
+    return v;
+}
+
+/* The event whose line (record number) is rec, or NULL. */
+static const struct event *by_record(const struct bundle *b, uint64_t rec)
+{
+    const struct event *found = NULL;
+    for (size_t i = 0; i < b->nev; i++)
+        if (b->ev[i].line == rec) {
+            assert_null(found); /* once */
+            found = &b->ev[i];
+        }
+    return found;
+}
+
+/* Field name of the event of record rec, NUL-terminated (in buf), or NULL when absent. */
+static const char *rec_field(const struct bundle *b, uint64_t rec, const char *name,
+                             char *buf, size_t cap)
+{
+    const struct event *e = by_record(b, rec);
+    assert_non_null(e);
+    const struct source *s = b->src[e->src];
+    struct span f;
+    if (!s->parser->field(s, e, name, &f))
+        return NULL;
+    assert_true(f.n < cap);
+    memcpy(buf, f.p, f.n);
+    buf[f.n] = 0;
+    return buf;
+}
+
+static const char *rec_time(const struct bundle *b, uint64_t rec, char *buf)
+{
+    const struct event *e = by_record(b, rec);
+    assert_non_null(e);
+    time_format_iso(e->t, buf);
+    return buf;
+}
+
+/* How many of the records lo..hi are there. */
+static size_t records_in(const struct bundle *b, uint64_t lo, uint64_t hi)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->nev; i++)
+        if (b->ev[i].line >= lo && b->ev[i].line <= hi)
+            n++;
+    return n;
+}
+
+/* The notes of the only source, exactly. */
+static void notes_are(const struct bundle *b, const char *const *want, unsigned n)
+{
+    const struct source *s = b->src[0];
+    for (unsigned i = 0; i < s->nnotes && i < n; i++)
+        assert_string_equal(s->notes[i], want[i]);
+    assert_int_equal(s->nnotes, n);
+}
+
+/* Where record id starts in chunk i of v, and its size (walking the chunk's records). */
+static size_t record_at(const unsigned char *v, unsigned chunk, uint64_t id, uint32_t *size)
+{
+    size_t off = CHUNK_AT(chunk) + 512, end = CHUNK_AT(chunk + 1);
+    while (off + 24 <= end && memcmp(v + off, "**\0\0", 4) == 0) {
+        uint32_t sz = (uint32_t)v[off + 4] | (uint32_t)v[off + 5] << 8 |
+                      (uint32_t)v[off + 6] << 16 | (uint32_t)v[off + 7] << 24;
+        uint64_t rid = 0;
+        for (int k = 7; k >= 0; k--)
+            rid = rid << 8 | v[off + 8 + (size_t)k];
+        if (rid == id) {
+            *size = sz;
+            return off;
+        }
+        assert_true(sz >= 24);
+        off += sz;
+    }
+    fail_msg("record %llu not in chunk %u", (unsigned long long)id, chunk);
+    return 0;
+}
+
+static void test_evtx_real(void **state)
+{
+    (void)state;
+    char *path = strdup(REAL_EVTX);
+    assert_non_null(path);
+    struct bundle *b = calloc(1, sizeof *b);
+    assert_non_null(b);
+    assert_true(bundle_add_path(b, path));
+    assert_true(bundle_load(b));
+    assert_int_equal(b->nsrc, 1);
+    const struct source *s = b->src[0];
+    assert_false(s->skipped);
+    assert_string_equal(s->parser->name, "evtx");
+    assert_int_equal(s->role, ROLE_EVENTS);
+    /* evtxinfo: 1601 records, 0 recovered; every record once, numbered 12049..13649 */
+    assert_int_equal(b->nev, REAL_RECORDS);
+    assert_int_equal(s->events, REAL_RECORDS);
+    assert_int_equal(s->lines, REAL_RECORDS);
+    assert_int_equal(s->unparsed, 0);
+    assert_int_equal(records_in(b, REAL_FIRST, REAL_LAST), REAL_RECORDS);
+    for (uint64_t r = REAL_FIRST; r <= REAL_LAST; r++)
+        assert_non_null(by_record(b, r));
+    /* the header's dirty flag (evtxinfo: "Is dirty"), and nothing else to say */
+    const char *const notes[] = { ALL_READ_NOTE, DIRTY_NOTE };
+    notes_are(b, notes, 2);
+    char buf[256], tb[40];
+    /* the earliest and the latest event (record 12050 was written before 12049) */
+    time_format_iso(s->first, tb);
+    assert_string_equal(tb, "2012-03-14T04:17:38.276Z");
+    time_format_iso(s->last, tb);
+    assert_string_equal(tb, "2012-04-08T01:28:13.923Z");
+
+    /* the first record: Eventlog 105, the log backed up (UserData) */
+    assert_string_equal(rec_field(b, 12049, "record", buf, sizeof buf), "12049");
+    assert_string_equal(rec_field(b, 12049, "event-id", buf, sizeof buf), "105");
+    assert_string_equal(rec_field(b, 12049, "provider", buf, sizeof buf),
+                        "Microsoft-Windows-Eventlog");
+    assert_string_equal(rec_field(b, 12049, "channel", buf, sizeof buf), "System");
+    assert_string_equal(rec_field(b, 12049, "computer", buf, sizeof buf),
+                        "WKS-WIN764BITB.shieldbase.local");
+    assert_string_equal(rec_field(b, 12049, "level", buf, sizeof buf), "info");
+    assert_string_equal(rec_field(b, 12049, "BackupPath", buf, sizeof buf),
+                        "C:\\Windows\\System32\\Winevt\\Logs\\"
+                        "Archive-System-2012-03-14-04-17-39-932.evtx");
+    /* 2012-03-14T04:17:43.354562700Z: microseconds kept, the 100 ns cut */
+    assert_true(by_record(b, 12049)->t == civil_to_us(2012, 3, 14, 4, 17, 43, 354562));
+    assert_string_equal(rec_time(b, 12049, tb), "2012-03-14T04:17:43.354Z");
+
+    /* in the middle: a warning with named data, an unnamed-data error, a critical one */
+    assert_string_equal(rec_field(b, 13034, "event-id", buf, sizeof buf), "50");
+    assert_string_equal(rec_field(b, 13034, "provider", buf, sizeof buf),
+                        "Microsoft-Windows-Time-Service");
+    assert_string_equal(rec_field(b, 13034, "channel", buf, sizeof buf), "System");
+    assert_string_equal(rec_field(b, 13034, "computer", buf, sizeof buf),
+                        "WKS-WIN764BITB.shieldbase.local");
+    assert_string_equal(rec_field(b, 13034, "level", buf, sizeof buf), "warning");
+    assert_int_equal(by_record(b, 13034)->level, LEVEL_WARNING);
+    assert_string_equal(rec_field(b, 13034, "TimeDifferenceMilliseconds", buf, sizeof buf),
+                        "5000");
+    assert_string_equal(rec_field(b, 13034, "TimeSampleSeconds", buf, sizeof buf), "900");
+    assert_string_equal(rec_time(b, 13034, tb), "2012-03-25T11:41:31.511Z");
+    assert_string_equal(rec_field(b, 12835, "provider", buf, sizeof buf), "TermDD");
+    assert_string_equal(rec_field(b, 12835, "event-id", buf, sizeof buf), "56");
+    assert_int_equal(by_record(b, 12835)->level, LEVEL_ERROR); /* Error (2) */
+    assert_string_equal(rec_field(b, 12835, "Data2", buf, sizeof buf), "10.3.16.5");
+    assert_string_equal(rec_field(b, 13392, "provider", buf, sizeof buf),
+                        "Microsoft-Windows-Kernel-Power");
+    assert_string_equal(rec_field(b, 13392, "event-id", buf, sizeof buf), "41");
+    assert_int_equal(by_record(b, 13392)->level, LEVEL_ERROR); /* Critical (1) */
+    assert_string_equal(rec_field(b, 13392, "BugcheckCode", buf, sizeof buf), "65537");
+    assert_string_equal(rec_time(b, 13392, tb), "2012-04-06T14:07:06.625Z");
+
+    /* the last record, its whole line */
+    assert_string_equal(rec_field(b, 13649, "event-id", buf, sizeof buf), "7036");
+    assert_string_equal(rec_field(b, 13649, "provider", buf, sizeof buf),
+                        "Service Control Manager");
+    assert_string_equal(rec_field(b, 13649, "channel", buf, sizeof buf), "System");
+    assert_string_equal(rec_field(b, 13649, "level", buf, sizeof buf), "info");
+    assert_string_equal(rec_field(b, 13649, "param2", buf, sizeof buf), "stopped");
+    assert_string_equal(rec_time(b, 13649, tb), "2012-04-08T01:28:13.923Z");
+    const struct event *e = by_record(b, REAL_LAST);
+    struct span m = event_message(s, e);
+    assert_true(m.n < sizeof buf);
+    memcpy(buf, m.p, m.n);
+    buf[m.n] = 0;
+    assert_string_equal(buf, "[System 7036] Service Control Manager "
+                             "WKS-WIN764BITB.shieldbase.local: param1=WinHTTP Web Proxy "
+                             "Auto-Discovery Service param2=stopped");
+    bundle_free(b);
+    free(b);
+    free(path);
+}
+
+/* The header's dirty flag: set in the real file (a live log copied), cleared here. */
+static void test_evtx_real_dirty_flag(void **state)
+{
+    (void)state;
+    unsigned char *v = real_evtx();
+    assert_int_equal(v[120], 0x1); /* flags: dirty */
+    v[120] = 0;
+    char *path;
+    struct bundle *b = load_bytes("clean.evtx", v, REAL_SIZE, &path);
+    assert_false(b->src[0]->skipped);
+    assert_int_equal(b->nev, REAL_RECORDS);
+    assert_int_equal(records_in(b, REAL_FIRST, REAL_LAST), REAL_RECORDS);
+    const char *const notes[] = { ALL_READ_NOTE };
+    notes_are(b, notes, 1);
+    done(b, path);
+    free(v);
+}
+
+/* Cut short: inside a chunk (its piece is read alone), at a chunk's end, in a chunk's header,
+ * and before any chunk. evtxinfo reads only whole chunks: 708 records (chunks 0-3) for the
+ * first three. */
+static void test_evtx_real_cut(void **state)
+{
+    (void)state;
+    unsigned char *v = real_evtx();
+    char *path;
+    /* 30000 bytes into chunk 4 (the 5th): records 12757..12833 end before the cut, 12834
+     * straddles it */
+    struct bundle *b = load_bytes("cut-mid-chunk.evtx", v, CHUNK_AT(4) + 30000, &path);
+    assert_false(b->src[0]->skipped);
+    assert_int_equal(b->nev, 708 + 77);
+    assert_int_equal(records_in(b, REAL_FIRST, 12833), 708 + 77);
+    assert_null(by_record(b, 12834));
+    char buf[256];
+    assert_string_equal(rec_field(b, 12833, "event-id", buf, sizeof buf), "7036");
+    const char *const mid[] = {
+        ("785 events rendered one a line; each one's line number is its record number "
+         "(EventRecordID)"), DIRTY_NOTE,
+        ("the file is cut short: it ends 30000 bytes into chunk 5 (the header counts 9): 77 "
+         "events read from that piece, the rest of it is lost") };
+    notes_are(b, mid, 3);
+    done(b, path);
+
+    /* at the end of chunk 3: the header counts 9 chunks */
+    b = load_bytes("cut-chunk-end.evtx", v, CHUNK_AT(4), &path);
+    assert_int_equal(b->nev, 708);
+    assert_int_equal(records_in(b, REAL_FIRST, 12756), 708);
+    const char *const end[] = {
+        ("708 events rendered one a line; each one's line number is its record number "
+         "(EventRecordID)"), DIRTY_NOTE,
+        ("the header counts 9 chunks, the file holds 4 that are not empty: it may have been "
+         "cut short at the end of a chunk") };
+    notes_are(b, end, 3);
+    done(b, path);
+
+    /* 300 bytes into chunk 4: inside its header */
+    b = load_bytes("cut-chunk-header.evtx", v, CHUNK_AT(4) + 300, &path);
+    assert_int_equal(b->nev, 708);
+    assert_non_null(strstr(b->src[0]->notes[2], "the file is cut short: it ends 300 bytes into "
+                                                 "chunk 5, inside the chunk's header"));
+    done(b, path);
+
+    /* 100 bytes after the file header: no event */
+    b = load_bytes("cut-first-chunk.evtx", v, CHUNK_AT(0) + 100, &path);
+    assert_true(b->src[0]->skipped);
+    assert_int_equal(b->nev, 0);
+    assert_string_equal(b->src[0]->notes[0], "Windows event log (.evtx): cut short: no whole "
+                                             "chunk of events in it");
+    done(b, path);
+
+    /* one byte short of the end: the last slot is zero-filled, nothing lost */
+    b = load_bytes("cut-empty-slot.evtx", v, REAL_SIZE - 1, &path);
+    assert_int_equal(b->nev, REAL_RECORDS);
+    assert_string_equal(b->src[0]->notes[2], "the file is cut short: it ends 65535 bytes into "
+                                             "chunk 17, an empty one (zero-filled): no event "
+                                             "in it");
+    done(b, path);
+    free(v);
+}
+
+/* A chunk's checksum broken, and a chunk's header overwritten (libevtx then refuses the whole
+ * file: evtxinfo "Unable to open"). Chunk 3 (the 4th) holds records 12575..12756. */
+static void test_evtx_real_bad_chunk(void **state)
+{
+    (void)state;
+    unsigned char *v = real_evtx();
+    char *path;
+    /* its stored header checksum: libevtx reads the chunk all the same, and says it is
+     * corrupted; every event is there, and the note says which chunk to doubt */
+    v[CHUNK_AT(3) + 124] ^= 0xff;
+    struct bundle *b = load_bytes("bad-crc.evtx", v, REAL_SIZE, &path);
+    assert_false(b->src[0]->skipped);
+    assert_int_equal(b->nev, REAL_RECORDS);
+    assert_int_equal(records_in(b, REAL_FIRST, REAL_LAST), REAL_RECORDS);
+    const char *const crc[] = {
+        ALL_READ_NOTE, DIRTY_NOTE,
+        ("chunk 4 of 17 (records 12575-12756 by its header) fails its header checksum: its "
+         "events are shown as libevtx read them; some may be missing or damaged") };
+    notes_are(b, crc, 3);
+    done(b, path);
+    v[CHUNK_AT(3) + 124] ^= 0xff;
+
+    /* its header size, last record and free space offsets, records checksum overwritten:
+     * the other chunks are read one by one */
+    unsigned char keep[24];
+    memcpy(keep, v + CHUNK_AT(3) + 40, sizeof keep);
+    memset(v + CHUNK_AT(3) + 40, 0xee, sizeof keep);
+    b = load_bytes("bad-chunk-header.evtx", v, REAL_SIZE, &path);
+    assert_false(b->src[0]->skipped);
+    assert_int_equal(b->nev, REAL_RECORDS - 182);
+    assert_int_equal(records_in(b, 12575, 12756), 0);
+    assert_int_equal(records_in(b, REAL_FIRST, 12574), 12574 - REAL_FIRST + 1);
+    assert_int_equal(records_in(b, 12757, REAL_LAST), REAL_LAST - 12757 + 1);
+    const char *const hdr[] = {
+        ("1419 events rendered one a line; each one's line number is its record number "
+         "(EventRecordID)"), DIRTY_NOTE,
+        ("libevtx cannot open the file as a whole (unsupported header size: 4008636142): its 9 "
+         "chunks were read one by one"),
+        ("chunk 4 of 17 (records 12575-12756 by its header) left out: libevtx cannot read it "
+         "(unsupported header size: 4008636142)") };
+    notes_are(b, hdr, 4);
+    done(b, path);
+    memcpy(v + CHUNK_AT(3) + 40, keep, sizeof keep);
+    free(v);
+}
+
+/* Garbage in the middle of record 13000 (chunk 5, records 12931..13107), then over its
+ * header. */
+static void test_evtx_real_garbage_record(void **state)
+{
+    (void)state;
+    unsigned char *v = real_evtx();
+    uint32_t size = 0;
+    size_t at = record_at(v, 5, 13000, &size);
+    assert_int_equal(size, 296);
+    unsigned char keep[48];
+    memcpy(keep, v + at + size / 2, sizeof keep);
+    for (size_t i = 0; i < sizeof keep; i++)
+        v[at + size / 2 + i] = (unsigned char)(i * 131 + 7);
+    /* its binary XML broken: libevtx cannot read it (evtxexport stops there), the others are
+     * all read */
+    char *path;
+    struct bundle *b = load_bytes("garbage-in-record.evtx", v, REAL_SIZE, &path);
+    assert_false(b->src[0]->skipped);
+    assert_int_equal(b->nev, REAL_RECORDS - 1);
+    assert_null(by_record(b, 13000));
+    assert_int_equal(records_in(b, REAL_FIRST, REAL_LAST), REAL_RECORDS - 1);
+    const char *const mid[] = {
+        ("1600 events rendered one a line; each one's line number is its record number "
+         "(EventRecordID)"), DIRTY_NOTE,
+        ("chunk 6 of 17 (records 12931-13107 by its header) fails its records checksum: its "
+         "events are shown as libevtx read them; some may be missing or damaged"),
+        "1 record libevtx could not read is left out: the one after record 12999" };
+    notes_are(b, mid, 4);
+    done(b, path);
+    memcpy(v + at + size / 2, keep, sizeof keep);
+
+    /* its size and number overwritten: libevtx's walk of the chunk stops there, and the
+     * records after it come back as recovered ones (evtxinfo: 1493 records, 107 recovered) */
+    memset(v + at + 4, 0xee, 8);
+    b = load_bytes("garbage-record-header.evtx", v, REAL_SIZE, &path);
+    assert_int_equal(b->nev, REAL_RECORDS - 1);
+    assert_null(by_record(b, 13000));
+    assert_int_equal(records_in(b, 13001, 13107), 107);
+    assert_int_equal(records_in(b, REAL_FIRST, REAL_LAST), REAL_RECORDS - 1);
+    const char *const hdr[] = {
+        ("1600 events rendered one a line; each one's line number is its record number "
+         "(EventRecordID)"), DIRTY_NOTE,
+        ("107 of them recovered by libevtx from outside the chunks' lists of records (free "
+         "space, past a damaged record): they may be old or repeated"),
+        ("chunk 6 of 17 (records 12931-13107 by its header) fails its records checksum: its "
+         "events are shown as libevtx read them; some may be missing or damaged") };
+    notes_are(b, hdr, 4);
+    done(b, path);
+    free(v);
+}
+
 /* ---- step 1: the sync schedule ------------------------------------------------------------ */
 
 static void test_step1_schedule(void **state)
@@ -392,7 +930,14 @@ int main(void)
         cmocka_unit_test(test_xml_utf16),
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_csv_day_first),
+        cmocka_unit_test(test_dmedp_data_fields_without_text),
+        cmocka_unit_test(test_dmedp_text_without_data_fields),
         cmocka_unit_test(test_evtx_refusals),
+        cmocka_unit_test(test_evtx_real),
+        cmocka_unit_test(test_evtx_real_dirty_flag),
+        cmocka_unit_test(test_evtx_real_cut),
+        cmocka_unit_test(test_evtx_real_bad_chunk),
+        cmocka_unit_test(test_evtx_real_garbage_record),
         cmocka_unit_test(test_step1_schedule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

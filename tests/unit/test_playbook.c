@@ -723,21 +723,21 @@ static void test_extract(void **state)
     struct tcase *c = t_parse(&parser_cmtrace, cm_mixed);
     const struct event *ph = &c->ev.v[3];
     char out[64];
-    assert_true(playbook_extract(&pb, SIG_PHASE3, &c->src, ph, "device", out, sizeof out));
+    assert_true(playbook_extract(&pb, SIG_PHASE3, &c->src, ph, "device", out, sizeof out, NULL));
     assert_string_equal(out, "38fdb94d-db5c-468d-b8d6-37aff538e934");
-    assert_true(playbook_extract(&pb, SIG_PHASE3, &c->src, ph, "user", out, sizeof out));
+    assert_true(playbook_extract(&pb, SIG_PHASE3, &c->src, ph, "user", out, sizeof out, NULL));
     assert_string_equal(out, "4514c247-96e3-4c6e-9d60-806ac5fa7e2f");
-    assert_true(playbook_extract(&pb, SIG_PHASE3, &c->src, ph, "device", out, 9));
+    assert_true(playbook_extract(&pb, SIG_PHASE3, &c->src, ph, "device", out, 9, NULL));
     assert_string_equal(out, "38fdb94d");
-    assert_false(playbook_extract(&pb, SIG_PHASE3, &c->src, ph, "hresult", out, sizeof out));
+    assert_false(playbook_extract(&pb, SIG_PHASE3, &c->src, ph, "hresult", out, sizeof out, NULL));
     assert_string_equal(out, "");
     /* the event does not match that signature; no such signature */
-    assert_false(playbook_extract(&pb, SIG_FALSE, &c->src, ph, "device", out, sizeof out));
-    assert_false(playbook_extract(&pb, -1, &c->src, ph, "device", out, sizeof out));
-    assert_false(playbook_extract(&pb, NSIGS, &c->src, ph, "device", out, sizeof out));
+    assert_false(playbook_extract(&pb, SIG_FALSE, &c->src, ph, "device", out, sizeof out, NULL));
+    assert_false(playbook_extract(&pb, -1, &c->src, ph, "device", out, sizeof out, NULL));
+    assert_false(playbook_extract(&pb, NSIGS, &c->src, ph, "device", out, sizeof out, NULL));
     /* a group in a branch that did not match is unset */
-    assert_false(playbook_extract(&pb, SIG_EXIT, &c->src, &c->ev.v[4], "hr", out, sizeof out));
-    assert_true(playbook_extract(&pb, SIG_EXIT, &c->src, &c->ev.v[5], "hr", out, sizeof out));
+    assert_false(playbook_extract(&pb, SIG_EXIT, &c->src, &c->ev.v[4], "hr", out, sizeof out, NULL));
+    assert_true(playbook_extract(&pb, SIG_EXIT, &c->src, &c->ev.v[5], "hr", out, sizeof out, NULL));
     assert_string_equal(out, "0x80070057");
     playbook_free(&pb);
     t_free(c);
