@@ -352,6 +352,7 @@ static bool reparse(struct source *s, struct evbuf *out)
         s->parser->free_state(s);
     s->pstate = NULL;
     out->n = 0;
+    out->sorted = false; /* in line order again: the merge sorts it */
     s->lines = s->events = s->unparsed = s->continuation = s->header = s->blank = 0;
     s->first = s->last = TIME_NONE;
     s->zone = ZONE_UTC;
@@ -538,6 +539,10 @@ static bool load_index(struct bundle *b, size_t i, void *th)
     s->index = (uint16_t)i;
     if (!load_one(b, s, &b->per[i]))
         return false;
+    /* in time order on this thread, for the merge */
+    if (!timeline_sort_stable(b->per[i].v, b->per[i].n))
+        return false;
+    b->per[i].sorted = true;
     if (th && !s->skipped && s->parser)
         b->hook.file(b->hook.ctx, th, s, b->per[i].v, b->per[i].n);
     return true;

@@ -341,11 +341,16 @@ static struct open_block *block_open(struct xlist *L, struct blocks *bl, uint16_
  * without a mark join the block open on their thread: they are part of that request. */
 static bool block_line(const struct diagnosis *d, struct xlist *L, struct blocks *bl, size_t i)
 {
-    const struct event *e = &d->b->ev[i];
+    struct event *e = &d->b->ev[i];
     const struct source *s = d->b->src[e->src];
     uint64_t thread;
-    if (!field_u64(s, e, "thread", &thread))
+    if (e->flags & EVF_NOTED) { /* the loading read it (note_thread) */
+        thread = e->xchg;
+        e->xchg = 0;
+        e->flags &= (uint8_t)~EVF_NOTED;
+    } else if (!field_u64(s, e, "thread", &thread)) {
         return true;
+    }
     enum mark m = (enum mark)e->mark;
     enum xkind fam = block_kind(m);
     struct open_block *ob = block_find(bl, e->src, thread);
@@ -529,6 +534,23 @@ static void note_getca(struct prep *P, struct prep_thread *T, const struct sourc
     }
 }
 
+/* A ConfigMgr log's requests are blocks of lines of one thread: its number, noted in the line
+ * while it is at hand, for block_line. */
+static bool is_block_source(const struct source *s)
+{
+    return (s->role == ROLE_NDESPLUGIN || s->role == ROLE_CRP) && s->parser &&
+           strcmp(s->parser->name, "w3c") != 0;
+}
+
+static void note_thread(const struct source *s, struct event *e)
+{
+    uint64_t thread;
+    if (!(e->flags & EVF_RAW) && field_u64(s, e, "thread", &thread) && thread <= UINT32_MAX) {
+        e->xchg = (uint32_t)thread;
+        e->flags |= EVF_NOTED;
+    }
+}
+
 static void *prep_thread_new(void *ctx)
 {
     struct prep *P = ctx;
@@ -554,11 +576,14 @@ static void prep_file(void *ctx, void *thread, struct source *s, struct event *e
     struct pb_candidates sigs = { 0 }, marks = { 0 };
     if (playbook_candidates(P->pb, s, &sigs) && playbook_mark_candidates(P->pb, s, &marks)) {
         bool w3c = strcmp(s->parser->name, "w3c") == 0 && s->parser->fields;
+        bool blocks = is_block_source(s);
         playbook_match_data_forget(T->md);
         for (size_t i = 0; i < n; i++) {
             playbook_classify_into(P->pb, &sigs, &marks, s, &ev[i], T->md);
             if (w3c && getca_kept_by(P->pb, &ev[i]))
                 note_getca(P, T, s, &ev[i]);
+            else if (blocks)
+                note_thread(s, &ev[i]);
         }
         s->classified_by = P->pb;
     } /* else the diagnosis classifies it */
@@ -945,7 +970,7 @@ static bool build_exchanges(struct diagnosis *d)
         if (s->skipped || !s->parser)
             continue;
         is_w3c[i] = strcmp(s->parser->name, "w3c") == 0;
-        is_block[i] = !is_w3c[i] && (s->role == ROLE_NDESPLUGIN || s->role == ROLE_CRP);
+        is_block[i] = is_block_source(s);
     }
     /* the work of a file: each line of a ConfigMgr log, the marked lines of an IIS log */
     for (size_t done = 0; ok && done < b->nsrc; done++) {
@@ -1171,6 +1196,13 @@ struct by_group {
     size_t off[XKIND_COUNT * NROLES + 1];
 };
 
+/* A conversation that failed (a TLS alert, a reset, no answer) carried no request: it cannot
+ * say where the server's clock stands. */
+static bool measures_clock(const struct exchange *x)
+{
+    return x->kind != X_CAPTURE_CONV || !x->failed;
+}
+
 static bool by_group_build(const struct diagnosis *d, struct by_group *G)
 {
     size_t count[XKIND_COUNT * NROLES] = { 0 };
@@ -1178,14 +1210,16 @@ static bool by_group_build(const struct diagnosis *d, struct by_group *G)
     if (!G->v)
         return false;
     for (size_t i = 0; i < d->nx; i++)
-        count[d->x[i].kind * NROLES + role_of_x(d, &d->x[i])]++;
+        if (measures_clock(&d->x[i]))
+            count[d->x[i].kind * NROLES + role_of_x(d, &d->x[i])]++;
     G->off[0] = 0;
     for (size_t k = 0; k < XKIND_COUNT * NROLES; k++)
         G->off[k + 1] = G->off[k] + count[k];
     size_t fill[XKIND_COUNT * NROLES];
     memcpy(fill, G->off, sizeof fill);
     for (size_t i = 0; i < d->nx; i++)
-        G->v[fill[d->x[i].kind * NROLES + role_of_x(d, &d->x[i])]++] = (uint32_t)i;
+        if (measures_clock(&d->x[i]))
+            G->v[fill[d->x[i].kind * NROLES + role_of_x(d, &d->x[i])]++] = (uint32_t)i;
     return true;
 }
 
@@ -1548,7 +1582,10 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
  * until no more can be measured. Offsets are then applied to the events. */
 static bool align_clocks(struct diagnosis *d, bool *moved)
 {
-    static const enum role order[] = { ROLE_NDES_IIS, ROLE_NDESPLUGIN, ROLE_CRP_IIS, ROLE_CRP };
+    /* the device's capture last: it is measured against the NDES IIS log, whose requests its
+     * conversations hold */
+    static const enum role order[] = { ROLE_NDES_IIS, ROLE_NDESPLUGIN, ROLE_CRP_IIS, ROLE_CRP,
+                                       ROLE_CAPTURE };
     struct bundle *b = d->b;
     *moved = false;
     for (size_t i = 0; i < b->nsrc; i++) {
@@ -1852,6 +1889,26 @@ static bool link_near(struct diagnosis *d, const struct by_kind *K)
     return true;
 }
 
+/* A device that cannot get through to NDES tries again within seconds: its failed
+ * conversations that hold no request of a server's log, each within the preamble window of
+ * the one before in the same capture, are one attempt failing at step 2 with every try as
+ * evidence, not an attempt per try. */
+static void link_retries(struct diagnosis *d, const struct by_kind *K)
+{
+    const uint32_t *cv;
+    size_t n = kind_list(K, X_CAPTURE_CONV, &cv);
+    int64_t win = SEC(d->pb->win.preamble);
+    uint32_t prev = UINT32_MAX;
+    for (size_t c = 0; c < n; c++) {
+        const struct exchange *x = &d->x[cv[c]];
+        if (!x->failed || K->l[uf_find(K->l, cv[c])].kinds != (1u << X_CAPTURE_CONV))
+            continue;
+        if (prev != UINT32_MAX && d->x[prev].src == x->src && x->lo_min - d->x[prev].hi_max <= win)
+            uf_union(K->l, prev, cv[c]);
+        prev = cv[c];
+    }
+}
+
 static bool worth_an_attempt(const struct link *root, bool failed)
 {
     uint32_t k = root->kinds & ~(1u << X_NDES_GETCA);
@@ -1877,6 +1934,7 @@ static bool form_attempts(struct diagnosis *d)
     link_notify(d, X_CRP_VERIFY, X_CRP_NOTIFY, &K);
     link_notify(d, X_CRP_HTTP_VERIFY, X_CRP_HTTP_NOTIFY, &K);
     link_preamble(d, &K);
+    link_retries(d, &K);
     if (!link_near(d, &K)) {
         free(K.v);
         free(K.l);

@@ -3,6 +3,7 @@
 #ifndef SCEPSCOPE_EVENT_H
 #define SCEPSCOPE_EVENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +58,7 @@ _Static_assert(sizeof(struct event) == 32, "events stay small: they are many");
 struct evbuf {
     struct event *v;
     size_t n, cap;
+    bool sorted; /* in time order already (see timeline_sort_stable) */
 };
 
 /* Appends one event; returns NULL when memory runs out (the caller stops parsing). */

@@ -302,8 +302,16 @@ static const char *clock_words(enum role r)
     case ROLE_NDESPLUGIN: return "NDESPlugin.log";
     case ROLE_CRP_IIS: return "the CRP's IIS log";
     case ROLE_CRP: return "CRP.log";
+    case ROLE_CAPTURE: return "the device's capture";
     default: return role_name(r);
     }
+}
+
+/* The clock groups the diagnosis estimates: the servers' logs, and the device's capture. */
+static bool clock_shown(int r)
+{
+    return r == ROLE_NDES_IIS || r == ROLE_NDESPLUGIN || r == ROLE_CRP_IIS || r == ROLE_CRP ||
+           r == ROLE_CAPTURE;
 }
 
 /* A message cut to n bytes on a character boundary, escaped, with "..." when cut. */
@@ -466,8 +474,7 @@ static void clocks_text(FILE *f, const struct diagnosis *d)
     bool header = false;
     for (int r = ROLE_UNKNOWN; r < ROLE_COUNT; r++) {
         const struct clock *c = &d->clock[r];
-        if (!c->present || c->reference || (r != ROLE_NDES_IIS && r != ROLE_NDESPLUGIN &&
-                                             r != ROLE_CRP_IIS && r != ROLE_CRP))
+        if (!c->present || c->reference || !clock_shown(r))
             continue;
         if (!header) {
             fprintf(f, "Clocks (against %s):\n", clock_words(d->reference));
@@ -715,9 +722,9 @@ static void diagnosis_json(FILE *f, const struct diagnosis *d)
     }
     fputs("],\"clocks\":[", f);
     bool first = true;
-    for (int r = ROLE_NDES_IIS; r <= ROLE_CRP; r++) {
+    for (int r = 0; r < ROLE_COUNT; r++) {
         const struct clock *c = &d->clock[r];
-        if (!c->present || r == ROLE_IIS)
+        if (!c->present || !clock_shown(r))
             continue;
         fprintf(f, "%s{\"role\":\"%s\",\"reference\":%s,\"given\":%s,\"known\":%s,"
                    "\"offset_seconds\":%.3f,\"against\":",

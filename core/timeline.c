@@ -172,7 +172,7 @@ bool timeline_merge(struct bundle *b)
     int64_t lo = INT64_MAX, hi = INT64_MIN;
     for (size_t i = 0; i < b->nsrc; i++) {
         struct evbuf *e = &b->per[i];
-        if (!timeline_sort_stable(e->v, e->n))
+        if (!e->sorted && !timeline_sort_stable(e->v, e->n))
             return false;
         total += e->n;
         if (e->n && e->v[0].t < lo)

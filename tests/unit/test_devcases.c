@@ -310,7 +310,8 @@ static void test_console_copy_dated(void **state)
 {
     (void)state;
     static const char console[] =
-        "Debug 18:30:53.691033 -0500 profiled Performing synchronous URL request: https://x/certsrv/mscep/mscep.dll?operation=GetCACert&message=SCEP%20Authority\n";
+        "Debug 18:30:53.691033 -0500 profiled Performing synchronous URL request: https://x/certsrv/mscep/mscep.dll?operation=GetCACert&message=SCEP%20Authority\n"
+        "Debug 18:30:52.000000 -0500 profiled a line written out of order\n";
     static const char iis[] =
         "#Software: Microsoft Internet Information Services 8.5\n#Version: 1.0\n#Date: 2016-06-21 23:00:00\n"
         "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n"
@@ -327,6 +328,9 @@ static void test_console_copy_dated(void **state)
     time_format_iso(r->b.ev[i].t, t);
     assert_string_equal(t, "2016-06-22T23:30:53.691Z");
     assert_int_equal(r->b.src[r->b.ev[i].src]->date_support, 2);
+    /* parsed again with its date, the log is put in time order again for the merge */
+    for (size_t k = 1; k < r->b.nev; k++)
+        assert_true(r->b.ev[k - 1].t <= r->b.ev[k].t);
     run_free(r);
     /* --date wins */
     char err[200];
@@ -354,7 +358,7 @@ static void test_console_copy_dated(void **state)
     struct utimbuf ut = { 1466733600, 1466733600 }; /* 2016-06-24T02:00:00Z */
     assert_int_equal(utime(path, &ut), 0);
     r = run_case(c2.dir, NULL);
-    time_format_iso(r->b.ev[0].t, t);
+    time_format_iso(r->b.ev[1].t, t);
     assert_string_equal(t, "2016-06-23T23:30:53.691Z");
     assert_int_equal(r->b.src[0]->date_from, DATE_FROM_MTIME);
     run_free(r);

@@ -246,6 +246,94 @@ static void test_notify_window_from_playbook(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Adds secs to every packet time of a little-endian pcapng file, in place: the capture of a
+ * device whose clock runs ahead. Knows the interface's time resolution (if_tsresol 6 or 9). */
+static void pcapng_shift(const char *path, int64_t secs)
+{
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    static unsigned char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    assert_true(n > 0 && n < sizeof buf);
+    uint64_t unit = 1000000; /* ticks per second */
+    size_t shifted = 0;
+    for (size_t off = 0; off + 12 <= n;) {
+        uint32_t type, len;
+        memcpy(&type, buf + off, 4);
+        memcpy(&len, buf + off + 4, 4);
+        assert_true(len >= 12 && off + len <= n);
+        if (type == 1) { /* interface description: options after 16 bytes */
+            for (size_t o = off + 16; o + 4 <= off + len - 4;) {
+                uint16_t code, ol;
+                memcpy(&code, buf + o, 2);
+                memcpy(&ol, buf + o + 2, 2);
+                if (code == 0)
+                    break;
+                if (code == 9) {
+                    assert_true(buf[o + 4] == 6 || buf[o + 4] == 9);
+                    unit = buf[o + 4] == 9 ? 1000000000u : 1000000u;
+                }
+                o += 4 + (((size_t)ol + 3) & ~(size_t)3);
+            }
+        } else if (type == 6) { /* enhanced packet: time high and low words at 12 and 16 */
+            uint32_t hi, lo;
+            memcpy(&hi, buf + off + 12, 4);
+            memcpy(&lo, buf + off + 16, 4);
+            uint64_t ts = ((uint64_t)hi << 32 | lo) + (uint64_t)secs * unit;
+            hi = (uint32_t)(ts >> 32);
+            lo = (uint32_t)ts;
+            memcpy(buf + off + 12, &hi, 4);
+            memcpy(buf + off + 16, &lo, 4);
+            shifted++;
+        }
+        off += len;
+    }
+    assert_true(shifted > 0);
+    assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+    assert_int_equal(fwrite(buf, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* The device's capture is a clock of its own: its conversations hold the requests the NDES IIS
+ * log shows, which tells how far its clock is off. A device 75 s ahead is put back, and its
+ * conversations are the attempt's again; the failed tries of a device that never got through
+ * tell nothing of its clock, and are one attempt, not one per try. */
+static void test_capture_clock_and_retries(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/scepscope-capclock-XXXXXX", cmd[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd, "cp -r samples/hybrid-success/ndes samples/hybrid-success/capture "
+                              "'%s'/", dir);
+    assert_int_equal(system(cmd), 0);
+    char cap[128];
+    snprintf(cap, sizeof cap, "%s/capture/device.pcapng", dir);
+    pcapng_shift(cap, 75);
+    struct run *r = run_case(dir, NULL);
+    const struct clock *c = &r->d.clock[ROLE_CAPTURE];
+    assert_true(c->known);
+    assert_int_equal(c->against, ROLE_NDES_IIS);
+    if (c->offset_us > -74000000 || c->offset_us < -76000000)
+        fail_msg("capture offset %lld us, expected about -75 s", (long long)c->offset_us);
+    assert_int_equal(r->d.natt, 1);
+    assert_verdicts(&r->d.att[0], "-PPPP-");
+    size_t conv = 0;
+    for (size_t i = 0; i < r->d.nx; i++)
+        conv += r->d.x[i].kind == X_CAPTURE_CONV && r->d.x[i].attempt == 1;
+    assert_int_equal(conv, 3);
+    run_free(r);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+
+    r = run_case("samples/step2-tls-alert", NULL);
+    assert_false(r->d.clock[ROLE_CAPTURE].known);
+    assert_int_equal(r->d.natt, 2);
+    assert_verdicts(&r->d.att[0], "-P----");
+    assert_verdicts(&r->d.att[1], "-F----");
+    assert_int_equal(r->d.att[1].step[1].nev, 15); /* the three tries, five lines each */
+    run_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_guid_filter_selects_whole_attempts),
         cmocka_unit_test(test_skew_best),
         cmocka_unit_test(test_notify_window_from_playbook),
+        cmocka_unit_test(test_capture_clock_and_retries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
