@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "datefit.h"
 #include "parser.h"
 #include "timeline.h"
 #include "timeutil.h"
@@ -44,6 +45,38 @@ bool bundle_add_tz(struct bundle *b, const char *spec, char *err, size_t errlen)
     memcpy(g, spec, glen);
     g[glen] = 0;
     b->tz[b->ntz++] = (struct tz_rule){ g, off };
+    return true;
+}
+
+bool bundle_add_date(struct bundle *b, const char *spec, char *err, size_t errlen)
+{
+    const char *eq = strrchr(spec, '=');
+    int y, mo, d;
+    if (!eq || eq == spec) {
+        snprintf(err, errlen, "--date '%s': expected FILE_OR_GLOB=YYYY-MM-DD", spec);
+        return false;
+    }
+    if (strlen(eq + 1) != 10 || !read_digits(eq + 1, 4, &y) || eq[5] != '-' ||
+        !read_digits(eq + 6, 2, &mo) || eq[8] != '-' || !read_digits(eq + 9, 2, &d) ||
+        !civil_valid(y, mo, d, 0, 0, 0)) {
+        snprintf(err, errlen, "--date '%s': '%s' is not a date like 2016-06-22", spec, eq + 1);
+        return false;
+    }
+    struct date_rule *v = realloc(b->date, (b->ndate + 1) * sizeof *v);
+    if (!v) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    b->date = v;
+    size_t glen = (size_t)(eq - spec);
+    char *g = malloc(glen + 1);
+    if (!g) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    memcpy(g, spec, glen);
+    g[glen] = 0;
+    b->date[b->ndate++] = (struct date_rule){ g, civil_to_us(y, mo, d, 0, 0, 0, 0) };
     return true;
 }
 
@@ -93,6 +126,7 @@ static struct source *add_source(struct bundle *b, const char *path)
         return NULL;
     }
     s->first = s->last = TIME_NONE;
+    s->mtime = TIME_NONE;
     b->src[b->nsrc++] = s;
     return s;
 }
@@ -249,16 +283,35 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
+static bool glob_matches(const char *g, const char *path)
+{
+    return fnmatch(g, path, 0) == 0 || fnmatch(g, base_name(path), 0) == 0;
+}
+
 static void apply_tz(const struct bundle *b, struct source *s)
 {
     for (size_t i = b->ntz; i-- > 0;) {
-        const char *g = b->tz[i].glob;
-        if (fnmatch(g, s->path, 0) == 0 || fnmatch(g, base_name(s->path), 0) == 0) {
+        if (glob_matches(b->tz[i].glob, s->path)) {
             s->tz_given = true;
             s->tz_offset_s = b->tz[i].offset_s;
             return;
         }
     }
+}
+
+/* The date of lines without one: --date, else (until the case's other logs say better, in
+ * fit_dates) the file's modification time. */
+static void apply_date(const struct bundle *b, struct source *s)
+{
+    for (size_t i = b->ndate; i-- > 0;) {
+        if (glob_matches(b->date[i].glob, s->path)) {
+            s->date_ref = b->date[i].day;
+            s->date_from = DATE_FROM_GIVEN;
+            return;
+        }
+    }
+    s->date_ref = s->mtime != TIME_NONE ? s->mtime : 0;
+    s->date_from = DATE_FROM_NONE;
 }
 
 /* The first line of a head, made printable and short, to say what an unknown file holds. */
@@ -274,6 +327,140 @@ static void first_line_preview(const char *head, size_t n, char *out, size_t cap
         out[k++] = (char)c;
     }
     out[k] = 0;
+}
+
+/* Parses a decoded source, and notes what the parse leaves to say (a cut last line, a file
+ * changed under the reader). */
+static bool parse_text(struct source *s, struct evbuf *out)
+{
+    s->notes_before_parse = s->nnotes;
+    s->notes_dropped_before_parse = s->notes_dropped;
+    if (!s->parser->parse(s, out))
+        return false;
+    parse_inherit_times(out, 0);
+    if (s->size && s->text[s->size - 1] != '\n' && s->lines)
+        source_note(s, s->lines, "the file ends inside this line (no line end after it): it "
+                    "may have been cut short");
+    source_check_changed(s);
+    return true;
+}
+
+/* Parses a source again (with another date_ref): what the first parse gave is forgotten. */
+static bool reparse(struct source *s, struct evbuf *out)
+{
+    if (s->parser->free_state)
+        s->parser->free_state(s);
+    s->pstate = NULL;
+    out->n = 0;
+    out->sorted = false; /* in line order again: the merge sorts it */
+    s->lines = s->events = s->unparsed = s->continuation = s->header = s->blank = 0;
+    s->first = s->last = TIME_NONE;
+    s->zone = ZONE_UTC;
+    s->zone_seen = false;
+    s->bias_min_seen = 0;
+    s->nnotes = s->notes_before_parse;
+    s->notes_dropped = s->notes_dropped_before_parse;
+    s->classified_by = NULL; /* the loading classified the first parse's events: the
+                                diagnosis classifies these */
+    return parse_text(s, out);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The other logs' lines looked at when dating a log, at most: beyond, every k-th is taken
+ * (the day with the most lines near still has the most). */
+#define FIT_ANCHORS_MAX ((size_t)4 << 20)
+
+/* Is t one of the lines that can fall near a log of times first..last shifted by whole days:
+ * within the window of its span's times of day? (A log of a day or more: every line.) */
+static bool in_day_band(int64_t t, int64_t first, int64_t last)
+{
+    int64_t w = DATEFIT_WINDOW_US, span = last - first + 2 * w;
+    if (span >= US_PER_DAY)
+        return true;
+    int64_t r = (t - first + w) % US_PER_DAY;
+    if (r < 0)
+        r += US_PER_DAY;
+    return r <= span;
+}
+
+/* The anchors for dating source s: the times of the lines of the logs whose dates are their
+ * own (for a log without days, only those in its band of the day), every stride-th. */
+static size_t collect_anchors(const struct bundle *b, const struct source *s, int64_t *out,
+                              size_t stride)
+{
+    size_t n = 0, seen = 0;
+    for (size_t i = 0; i < b->nsrc && i < BUNDLE_MAX_SOURCES; i++) {
+        const struct source *o = b->src[i];
+        if (o->skipped || !o->parser || o->date_missing != DATE_COMPLETE)
+            continue;
+        for (size_t k = 0; k < b->per[i].n; k++) {
+            const struct event *e = &b->per[i].v[k];
+            if (e->t == TIME_NONE || (e->flags & (EVF_RAW | EVF_TIME_INHERITED)))
+                continue;
+            if (s->date_missing == DATE_NO_DAY && !in_day_band(e->t, s->first, s->last))
+                continue;
+            if (seen++ % stride == 0) {
+                if (out)
+                    out[n] = e->t;
+                n++;
+            }
+        }
+    }
+    return n;
+}
+
+/* Logs whose lines lack their date (or year) are dated by the case's other logs: the day that
+ * puts the most of their lines near this log's (else the file's modification time), and
+ * parsed again with it. Each such log says in a note which date it got, and from where. */
+static bool fit_dates(struct bundle *b)
+{
+    bool ok = true;
+    for (size_t i = 0; ok && i < b->nsrc && i < BUNDLE_MAX_SOURCES; i++) {
+        struct source *s = b->src[i];
+        if (s->skipped || !s->parser || s->date_missing == DATE_COMPLETE)
+            continue;
+        if (s->date_from != DATE_FROM_GIVEN && s->first != TIME_NONE) {
+            size_t total = collect_anchors(b, s, NULL, 1);
+            size_t stride = total > FIT_ANCHORS_MAX ? (total + FIT_ANCHORS_MAX - 1) / FIT_ANCHORS_MAX : 1;
+            int64_t *anch = malloc((total ? total / stride + 1 : 1) * sizeof *anch);
+            if (!anch)
+                return false;
+            size_t n = collect_anchors(b, s, anch, stride);
+            qsort(anch, n, sizeof *anch, cmp_i64);
+            struct datefit f;
+            datefit_choose(s->date_missing, s->date_ref, s->first, s->last, anch, n, s->mtime,
+                           &f);
+            free(anch);
+            if (f.ref != s->date_ref) {
+                s->date_ref = f.ref;
+                ok = reparse(s, &b->per[i]);
+            }
+            s->date_from = f.from;
+            s->date_support = f.support * stride;
+        }
+        char day[16];
+        datefit_words(s->date_missing, s->date_ref, day);
+        const char *what = s->date_missing == DATE_NO_YEAR ? "no year: taken as"
+                                                           : "no date: the first taken as";
+        if (s->date_from == DATE_FROM_GIVEN)
+            source_note(s, 0, "lines carry %s %s (--date)", what, day);
+        else if (s->date_from == DATE_FROM_CASE)
+            source_note(s, 0, "lines carry %s %s, the day the case's other logs agree on "
+                        "(%llu of their lines within an hour of this file's); set it with "
+                        "--date", what, day, (unsigned long long)s->date_support);
+        else if (s->date_from == DATE_FROM_MTIME)
+            source_note(s, 0, "lines carry %s %s, from the file's modification time (no other "
+                        "log of the case is near); set it with --date", what, day);
+        else
+            source_note(s, 0, "lines carry %s %s: nothing tells the date; set it with --date",
+                        what, day);
+    }
+    return ok;
 }
 
 static bool load_one(struct bundle *b, struct source *s, struct evbuf *out)
@@ -328,14 +515,8 @@ static bool load_one(struct bundle *b, struct source *s, struct evbuf *out)
         return false;
     s->parser = p;
     apply_tz(b, s);
-    if (!p->parse(s, out))
-        return false;
-    parse_inherit_times(out, 0);
-    if (s->size && s->text[s->size - 1] != '\n' && s->lines)
-        source_note(s, s->lines, "the file ends inside this line (no line end after it): it "
-                    "may have been cut short");
-    source_check_changed(s);
-    return true;
+    apply_date(b, s);
+    return parse_text(s, out);
 }
 
 /* Reads source i, unless it is skipped already, beyond the limit, or loading was cancelled;
@@ -418,6 +599,8 @@ bool bundle_load(struct bundle *b)
         pthread_join(th[i], NULL);
     if (atomic_load(&w.failed))
         return false;
+    if (!fit_dates(b))
+        return false;
     trace_mark("parsed", 0);
     bool ok = timeline_merge(b);
     trace_mark("merged", 0);
@@ -445,6 +628,9 @@ void bundle_free(struct bundle *b)
     for (size_t i = 0; i < b->ntz; i++)
         free(b->tz[i].glob);
     free(b->tz);
+    for (size_t i = 0; i < b->ndate; i++)
+        free(b->date[i].glob);
+    free(b->date);
     free(b->ev);
     if (b->hook.free)
         b->hook.free(b->hook.ctx);

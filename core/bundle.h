@@ -35,11 +35,18 @@ struct tz_rule {
     int32_t offset_s;    /* local = UTC + offset */
 };
 
+struct date_rule {
+    char *glob;          /* as for --tz */
+    int64_t day;         /* 00:00 of the day, us (UTC calendar) */
+};
+
 struct bundle {
     struct source **src; /* file order: arguments in order, folders walked in name order */
     size_t nsrc, cap;
     struct tz_rule *tz;
     size_t ntz;
+    struct date_rule *date;
+    size_t ndate;
     uint16_t scep_port[BUNDLE_MAX_SCEP_PORTS]; /* --scep-port; none: 443 and 80 */
     size_t nscep_port;
     struct bundle_hook hook; /* set before loading, or all zero */
@@ -54,6 +61,10 @@ struct bundle {
 
 /* Adds a --tz rule "GLOB=+HH:MM". False with the reason in err when it does not parse. */
 bool bundle_add_tz(struct bundle *b, const char *spec, char *err, size_t errlen);
+
+/* Adds a --date rule "GLOB=YYYY-MM-DD": the day of the first line of the matching files whose
+ * lines carry no date (or no year). False with the reason in err when it does not parse. */
+bool bundle_add_date(struct bundle *b, const char *spec, char *err, size_t errlen);
 
 /* Adds the ports of a --scep-port "N[,N...]". False with the reason in err when it does not
  * parse. */

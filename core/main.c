@@ -54,6 +54,9 @@ static void usage(FILE *f)
           "  --tz GLOB=OFFSET    the times of files matching GLOB (path or file name) are local\n"
           "                      time at OFFSET east of UTC, e.g. --tz 'CRP.log=+10:00';\n"
           "                      repeatable, the last matching one wins, overrides the log\n"
+          "  --date GLOB=DAY     the date (YYYY-MM-DD) of the first line of the files matching\n"
+          "                      GLOB whose lines carry none (an Apple Console copy) or no\n"
+          "                      year (the iOS syslog); else the case's other logs tell it\n"
           "  --scep-port N[,N]   the TCP ports of NDES / the WAP in network captures\n"
           "                      (default 443 and 80)\n"
           "  --color[=WHEN]      colour the level: auto (default, when writing to a terminal),\n"
@@ -161,6 +164,7 @@ int main(int argc, char **argv)
         { "ascii", no_argument, NULL, 'A' },
         { "json", no_argument, NULL, 'j' },
         { "tz", required_argument, NULL, 'z' },
+        { "date", required_argument, NULL, 'd' },
         { "scep-port", required_argument, NULL, 'S' },
         { "color", optional_argument, NULL, 'c' },
         { "colour", optional_argument, NULL, 'c' },
@@ -202,6 +206,13 @@ int main(int argc, char **argv)
         case 'j': fmt = OUT_JSON; break;
         case 'z':
             if (!bundle_add_tz(&b, optarg, err, sizeof err)) {
+                complain("%s", err);
+                bundle_free(&b);
+                return 2;
+            }
+            break;
+        case 'd':
+            if (!bundle_add_date(&b, optarg, err, sizeof err)) {
                 complain("%s", err);
                 bundle_free(&b);
                 return 2;

@@ -23,9 +23,9 @@ int64_t parse_to_utc(struct source *s, int64_t wall_us, enum zone kind, int32_t 
         zone_saw(s, ZONE_GIVEN);
         return wall_us - (int64_t)s->tz_offset_s * US_PER_SEC;
     }
-    if (kind == ZONE_BIAS) {
+    if (kind == ZONE_BIAS || kind == ZONE_OFFSET) {
         s->bias_min_seen = bias_min;
-        zone_saw(s, ZONE_BIAS);
+        zone_saw(s, kind);
         return wall_us + (int64_t)bias_min * 60 * US_PER_SEC;
     }
     zone_saw(s, kind == ZONE_UTC ? ZONE_UTC : ZONE_ASSUMED_UTC);

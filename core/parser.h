@@ -86,8 +86,9 @@ const struct parser *parser_by_name(const char *name);
 
 /* Wall-clock time read from a log to UTC. kind says what the log told of its zone:
  * ZONE_UTC (the format is UTC, as W3C), ZONE_BIAS (a CMTrace bias in minutes,
- * UTC = local + bias) or ZONE_ASSUMED_UTC (nothing: taken as UTC). --tz (s->tz_given)
- * always wins. Records in s->zone what was done. */
+ * UTC = local + bias), ZONE_OFFSET (an offset east of UTC written with the time, -0500:
+ * given as its bias, +300) or ZONE_ASSUMED_UTC (nothing: taken as UTC). --tz
+ * (s->tz_given) always wins. Records in s->zone what was done. */
 int64_t parse_to_utc(struct source *s, int64_t wall_us, enum zone kind, int32_t bias_min);
 
 /* Appends an event for the record [rec, rec + len) of s->text, which starts at physical line

@@ -42,7 +42,8 @@ enum verdict {
     X(MARK_CRP_NOTIFY_BEGIN, "crp.notify.begin")                                              \
     X(MARK_CRP_NOTIFY_END, "crp.notify.end")                                                 \
     X(MARK_CA_ISSUED, "ca.issued")               /* CA database: a row issued, with serial */  \
-    X(MARK_CERT_FOUND, "cert.found")             /* a certificate in a store or a file */
+    X(MARK_CERT_FOUND, "cert.found")             /* a certificate in a store or a file */    \
+    X(MARK_DEVICE_SYNC, "device.sync")           /* a device's own log: a sync brought work */
 
 #define MARK_ENUM(e, name) e,
 enum mark { MARK_LIST(MARK_ENUM) MARK_COUNT };

@@ -8,6 +8,7 @@
 #include "parser.h"
 #include "parallel.h"
 #include "report.h"
+#include "datefit.h"
 #include "timeutil.h"
 
 static const char *level_color(enum level l)
@@ -115,6 +116,12 @@ static void zone_words(const struct source *s, char *buf, size_t n)
     case ZONE_MIXED:
         snprintf(buf, n, "some entries without zone (read as UTC), some with a bias");
         break;
+    case ZONE_OFFSET: {
+        int32_t o = s->bias_min_seen < 0 ? -s->bias_min_seen : s->bias_min_seen;
+        snprintf(buf, n, "local time with its offset (last seen UTC%c%02d:%02d)",
+                 s->bias_min_seen > 0 ? '-' : '+', (int)(o / 60), (int)(o % 60));
+        break;
+    }
     case ZONE_GIVEN: {
         int32_t o = s->tz_offset_s < 0 ? -s->tz_offset_s : s->tz_offset_s;
         snprintf(buf, n, "given with --tz: UTC%c%02d:%02d", s->tz_offset_s < 0 ? '-' : '+',
@@ -189,6 +196,8 @@ static void source_json(FILE *f, const struct source *s)
                     encoding_name(s->enc), zone_name(s->zone));
             if (s->zone == ZONE_BIAS)
                 fprintf(f, ",\"bias_minutes\":%d", (int)s->bias_min_seen);
+            if (s->zone == ZONE_OFFSET)
+                fprintf(f, ",\"utc_offset_minutes\":%d", (int)-s->bias_min_seen);
             if (s->zone == ZONE_GIVEN)
                 fprintf(f, ",\"tz_offset_seconds\":%d", (int)s->tz_offset_s);
             fprintf(f,
@@ -245,6 +254,20 @@ void report_notes(FILE *f, const struct bundle *b)
             const char *base = strrchr(s->path, '/');
             esc_text(f, span_cstr(base ? base + 1 : s->path));
             fputs("=+HH:MM')\n", f);
+        }
+        if (s->date_missing != DATE_COMPLETE && s->date_from != DATE_FROM_GIVEN) {
+            char day[16];
+            datefit_words(s->date_missing, s->date_ref, day);
+            fputs("scepscope: ", f);
+            esc_text(f, span_cstr(s->path));
+            fprintf(f, ": lines carry no %s: %s assumed (%s); set it with --date '",
+                    s->date_missing == DATE_NO_YEAR ? "year" : "date", day,
+                    s->date_from == DATE_FROM_CASE    ? "from the case's other logs"
+                    : s->date_from == DATE_FROM_MTIME ? "from the file's modification time"
+                                                      : "nothing tells it");
+            const char *base = strrchr(s->path, '/');
+            esc_text(f, span_cstr(base ? base + 1 : s->path));
+            fputs(s->date_missing == DATE_NO_YEAR ? "=YYYY-01-01')\n" : "=YYYY-MM-DD')\n", f);
         }
         if (s->unparsed) {
             fputs("scepscope: ", f);

@@ -15,6 +15,7 @@
 
 #include "parser.h"
 #include "source.h"
+#include "timeutil.h"
 #include "utf8.h"
 
 void source_note(struct source *s, uint64_t line, const char *fmt, ...)
@@ -61,6 +62,8 @@ const char *role_name(enum role r)
     case ROLE_CA_DB: return "ca-database";
     case ROLE_CERT_STORE: return "cert-store";
     case ROLE_CERT: return "certificate";
+    case ROLE_ANDROID_LOG: return "android-log";
+    case ROLE_APPLE_LOG: return "apple-log";
     default: return "unknown";
     }
 }
@@ -68,7 +71,12 @@ const char *role_name(enum role r)
 bool role_is_event_log(enum role r)
 {
     return r == ROLE_CA_EVENTS || r == ROLE_NDES_EVENTS || r == ROLE_DEVICE_EVENTS ||
-           r == ROLE_EVENTS;
+           r == ROLE_EVENTS || r == ROLE_ANDROID_LOG || r == ROLE_APPLE_LOG;
+}
+
+bool role_is_device(enum role r)
+{
+    return r == ROLE_DEVICE_EVENTS || r == ROLE_ANDROID_LOG || r == ROLE_APPLE_LOG;
 }
 
 bool role_from_name(const char *name, enum role *out)
@@ -89,6 +97,7 @@ const char *zone_name(enum zone z)
     case ZONE_ASSUMED_UTC: return "assumed-utc";
     case ZONE_GIVEN: return "given";
     case ZONE_MIXED: return "mixed";
+    case ZONE_OFFSET: return "offset";
     default: return "utc";
     }
 }
@@ -250,6 +259,7 @@ bool source_open(struct source *s, const char *path, char *why, size_t whylen)
         close(fd);
         return false;
     }
+    s->mtime = (int64_t)st.st_mtim.tv_sec * US_PER_SEC + st.st_mtim.tv_nsec / 1000;
     if (S_ISDIR(st.st_mode)) {
         snprintf(why, whylen, "is a folder");
         close(fd);

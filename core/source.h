@@ -37,6 +37,8 @@ enum role {
     ROLE_CA_DB,       /* the CA database: certutil -view */
     ROLE_CERT_STORE,  /* a certificate store: certutil -store, certutil -user -store My */
     ROLE_CERT,        /* certificate files (PEM, DER) */
+    ROLE_ANDROID_LOG, /* an Android device's own log: the Company Portal's OMADM log */
+    ROLE_APPLE_LOG,   /* an Apple device's own log: Console, `log show`, the iOS syslog */
     ROLE_COUNT
 };
 
@@ -47,6 +49,21 @@ enum zone {
     ZONE_ASSUMED_UTC, /* some entries carry no zone and none was given: read as UTC */
     ZONE_GIVEN,       /* --tz set the offset */
     ZONE_MIXED,       /* entries with a bias and entries without */
+    ZONE_OFFSET,      /* each entry carries its offset from UTC (-0500, +02:00) */
+};
+
+/* What a log's lines leave out of their date, and where the missing part was taken from. */
+enum date_missing {
+    DATE_COMPLETE = 0, /* every line has its date */
+    DATE_NO_DAY,       /* times of day only (a copy from the Console app) */
+    DATE_NO_YEAR,      /* month and day, no year (the iOS syslog: "May 23 14:15:36") */
+};
+
+enum date_from {
+    DATE_FROM_NONE = 0,
+    DATE_FROM_GIVEN,   /* --date */
+    DATE_FROM_CASE,    /* the case's other logs: the day their lines fall near this log's */
+    DATE_FROM_MTIME,   /* the file's modification time: its last line written before it */
 };
 
 #define SOURCE_NOTES_MAX 16
@@ -84,6 +101,17 @@ struct source {
     bool zone_seen;           /* zone holds what the first time said */
     int32_t bias_min_seen;    /* last bias seen, for --sources (minutes, UTC = local + bias) */
 
+    /* Lines without a date (or a year): the parser dates the first such line date_ref (the
+     * day, as microseconds at its 00:00, or any time in the year) and moves on by a day
+     * when a time goes back by more than an hour (by a year when the month goes back). Set
+     * before parsing (core/bundle.c: --date, else the file's modification time, then the
+     * day the case's other logs agree on); the parser says what its lines lacked. */
+    int64_t date_ref;
+    enum date_from date_from;
+    enum date_missing date_missing;
+    int64_t mtime;            /* the file's modification time (us), TIME_NONE when unknown */
+    uint64_t date_support;    /* DATE_FROM_CASE: the other logs' lines near this one's */
+
     /* captures: the TCP ports of the SCEP server (--scep-port), set before parsing; none:
      * 443 and 80 */
     const uint16_t *scep_ports;
@@ -100,6 +128,9 @@ struct source {
     int64_t first, last;      /* earliest and latest UTC time, TIME_NONE when none */
 
     bool skipped;             /* not read at all: see note[0] */
+    /* the notes made before parsing (opening, decoding): a second parse starts from them */
+    unsigned notes_before_parse;
+    uint64_t notes_dropped_before_parse;
     char notes[SOURCE_NOTES_MAX][SOURCE_NOTE_LEN];
     unsigned nnotes;
     uint64_t notes_dropped;   /* notes beyond SOURCE_NOTES_MAX, counted */
@@ -146,8 +177,13 @@ void source_free(struct source *s);
 
 const char *encoding_name(enum encoding e);
 const char *role_name(enum role r);
-/* The Windows event log roles (the CA's, NDES's, a device's, another's). */
+/* The logs whose lines join the attempts by their time alone (they carry no request to pair
+ * with an IIS line): the Windows event logs (the CA's, NDES's, a device's, another's) and the
+ * devices' own logs (Android, Apple). A line of them that failed a signature is an exchange
+ * of its own (core/diagnose.c); the others join the attempt near them (core/step1.c). */
 bool role_is_event_log(enum role r);
+/* The device's side of steps 1, 2 and 6: its event log (Windows) or its own log. */
+bool role_is_device(enum role r);
 bool role_from_name(const char *name, enum role *out);
 const char *zone_name(enum zone z);
 

@@ -1,13 +1,20 @@
-/* step1.c - the Windows event logs in the attempts, and step 1's timing.
+/* step1.c - the device-side and Windows event logs in the attempts, and step 1's timing.
  *
- * The CA's, NDES's and the device's events are no part of the exchanges the attempts are
- * made of (an event log has no request to pair with an IIS line): an event that matched a
- * signature joins the attempt whose span holds it, widened by the playbook's preamble window,
- * as evidence of its step (the nearest attempt when several do).
+ * The CA's, NDES's and the device's events, and the lines of a device's own log (Android's
+ * OMADM log, an Apple console), are no part of the exchanges the attempts are made of (they
+ * have no request to pair with an IIS line): a line that matched a signature joins the attempt
+ * whose span holds it, widened by the playbook's preamble window, as evidence of its step (the
+ * nearest attempt when several do). A device's line that names the SCEP profile's request (the
+ * signature's group `profile`) joins the attempt its request's earlier lines joined, however
+ * late: Android installs the certificate minutes after NDES answered, when the user accepts.
+ * A device that failed on its own (it refused NDES's answer to GetCACert) takes the NDES IIS
+ * log's GetCACert / GetCACaps of its platform just before, which no PKIOperation kept.
  *
  * The automatic sync schedule per platform is the playbook's (sync_schedule:, from the seed's
- * step 1): from the last sync seen, the next automatic one is due after the steady interval
- * (the enrollment time, which would place it in the faster first hours, is not in the logs).
+ * step 1): from the last sync seen (a Windows device's DMEDP events, a line of a device's own
+ * log that the playbook marks device.sync), the next automatic one is due after the steady
+ * interval (the enrollment time, which would place it in the faster first hours, is not in
+ * the logs).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,9 +102,9 @@ void step1_words(const struct pb_sync *sy, enum platform p, int64_t last, char *
 
 
 
-/* A device's sync: an event of the device's MDM client (DeviceManagement-Enterprise-
+/* A Windows device's sync: an event of the device's MDM client (DeviceManagement-Enterprise-
  * Diagnostics-Provider) that a sync session writes. */
-static bool is_sync(const struct source *s, const struct event *e)
+static bool is_windows_sync(const struct source *s, const struct event *e)
 {
     if (s->role != ROLE_DEVICE_EVENTS || (e->flags & EVF_RAW) || !s->parser->field)
         return false;
@@ -108,6 +115,20 @@ static bool is_sync(const struct source *s, const struct event *e)
         return false;
     /* 306: a CSP executed what the sync brought; 208/209: the OMA-DM session began/ended */
     return span_eq(id, "306") || span_eq(id, "208") || span_eq(id, "209");
+}
+
+/* A device's sync, and the device's platform: a Windows device's sync events, or a line of an
+ * Android or Apple device's own log that the playbook marks device.sync. */
+static bool is_sync(const struct source *s, const struct event *e, enum platform *p)
+{
+    if (e->t == TIME_NONE || (e->flags & EVF_RAW))
+        return false;
+    if (s->role == ROLE_ANDROID_LOG || s->role == ROLE_APPLE_LOG) {
+        *p = s->role == ROLE_ANDROID_LOG ? PLATFORM_ANDROID : PLATFORM_IOS;
+        return e->mark == MARK_DEVICE_SYNC;
+    }
+    *p = PLATFORM_WINDOWS;
+    return is_windows_sync(s, e);
 }
 
 static bool add_value(struct diagnosis *d, struct attempt *at, size_t i)
@@ -134,6 +155,99 @@ static bool add_value(struct diagnosis *d, struct attempt *at, size_t i)
 }
 
 
+/* The request a device's line names (the signature's group `profile`), into buf; false when
+ * it names none. */
+static bool request_of(const struct diagnosis *d, const struct event *e, char *buf, size_t cap)
+{
+    const struct source *s = d->b->src[e->src];
+    if (!e->sig || (s->role != ROLE_ANDROID_LOG && s->role != ROLE_APPLE_LOG))
+        return false;
+    const char *names[16];
+    size_t n = playbook_groups(d->pb, e->sig - 1, names, 16);
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(names[k], "profile") == 0)
+            return playbook_extract(d->pb, e->sig - 1, s, e, "profile", buf, cap, NULL) &&
+                   buf[0];
+    return false;
+}
+
+/* A request seen in an attempt: the last attempt each (source, request) joined. */
+struct seen_request {
+    uint16_t src;
+    uint32_t attempt; /* + 1 */
+    char *name;
+};
+
+#define SEEN_REQUESTS_MAX 256
+
+/* The lines of a device's own log that name a request no attempt holds in time join the
+ * attempt the same request's earlier lines joined (by time, or as a failure of their own).
+ * to[i] is the attempt + 1 event i joins; added counts them. */
+static bool chain_requests(struct diagnosis *d, uint32_t *to, const uint32_t *xof, size_t *added)
+{
+    struct bundle *b = d->b;
+    struct seen_request seen[SEEN_REQUESTS_MAX];
+    size_t nseen = 0, next = 0;
+    bool ok = true;
+    char name[256];
+    for (size_t i = 0; ok && i < b->nev; i++) {
+        const struct event *e = &b->ev[i];
+        if (e->t == TIME_NONE || !request_of(d, e, name, sizeof name))
+            continue;
+        uint32_t a = to[i] ? to[i] : e->xchg ? d->x[e->xchg - 1].attempt : 0;
+        size_t k = 0;
+        while (k < nseen && (seen[k].src != e->src || strcmp(seen[k].name, name) != 0))
+            k++;
+        if (a) {
+            if (k == nseen) {
+                char *copy = strdup(name);
+                if (!copy) {
+                    ok = false;
+                    break;
+                }
+                if (nseen < SEEN_REQUESTS_MAX) {
+                    k = nseen++;
+                } else {
+                    k = next; /* the oldest goes */
+                    next = (next + 1) % SEEN_REQUESTS_MAX;
+                    free(seen[k].name);
+                }
+                seen[k].src = e->src;
+                seen[k].name = copy;
+            }
+            seen[k].attempt = a;
+        } else if (k < nseen && !e->xchg && xof[seen[k].attempt - 1]) {
+            to[i] = seen[k].attempt;
+            ++*added;
+        }
+    }
+    for (size_t k = 0; k < nseen; k++)
+        free(seen[k].name);
+    return ok;
+}
+
+/* An NDES IIS GetCACert or GetCACaps that is no exchange (no PKIOperation followed it). */
+static bool lone_getca(const struct bundle *b, const struct event *e)
+{
+    return b->src[e->src]->role == ROLE_NDES_IIS &&
+           (e->mark == MARK_GETCACERT || e->mark == MARK_GETCACAPS);
+}
+
+/* Does an IIS line's user agent name the platform of a device's log? Apple's profiled writes
+ * "profiled/1.0+CFNetwork/...+Darwin/...", Android's SCEP client "Dalvik/2.1.0+(Linux;+U;+Android...". */
+static bool agent_of(enum role device, const struct source *s, const struct event *e)
+{
+    struct span ua;
+    if (!s->parser->field || !s->parser->field(s, e, "cs(User-Agent)", &ua))
+        return false;
+    if (device == ROLE_APPLE_LOG)
+        return span_find_ci(ua, "profiled") || span_find_ci(ua, "CFNetwork") ||
+               span_find_ci(ua, "Darwin");
+    if (device == ROLE_ANDROID_LOG)
+        return span_find_ci(ua, "Dalvik") || span_find_ci(ua, "Android");
+    return false;
+}
+
 static bool link_events(struct diagnosis *d)
 {
     struct bundle *b = d->b;
@@ -156,10 +270,32 @@ static bool link_events(struct diagnosis *d)
     for (size_t a = 0; a < d->natt; a++)
         if (d->att[a].end - d->att[a].start > longest)
             longest = d->att[a].end - d->att[a].start;
+    /* the attempts made of a device's own failures alone: the role of that device's log */
+    uint8_t *device_only = calloc(d->natt, 1);
+    if (!device_only) {
+        free(to);
+        free(xof);
+        return false;
+    }
+    for (size_t x = 0; x < d->nx; x++) {
+        uint32_t a = d->x[x].attempt;
+        enum role r = b->src[d->x[x].src]->role;
+        if (!a || device_only[a - 1] == UINT8_MAX)
+            continue;
+        bool mine = d->x[x].kind == X_EVENT_FAIL && (r == ROLE_ANDROID_LOG || r == ROLE_APPLE_LOG);
+        device_only[a - 1] = mine && (!device_only[a - 1] || device_only[a - 1] == r)
+                                 ? (uint8_t)r : UINT8_MAX;
+    }
+    bool any_device_only = false;
+    for (size_t a = 0; a < d->natt && !any_device_only; a++)
+        any_device_only = device_only[a] && device_only[a] != UINT8_MAX;
     size_t added = 0;
     for (size_t i = 0; i < b->nev; i++) {
         const struct event *e = &b->ev[i];
-        if (!e->sig || e->xchg || !role_is_event_log(b->src[e->src]->role) || e->t == TIME_NONE)
+        if (!e->sig || e->xchg || e->t == TIME_NONE)
+            continue;
+        bool getca = !role_is_event_log(b->src[e->src]->role);
+        if (getca && (!any_device_only || !lone_getca(b, e)))
             continue;
         size_t best = SIZE_MAX;
         int64_t bestd = INT64_MAX;
@@ -173,10 +309,22 @@ static bool link_events(struct diagnosis *d)
                 best = a;
             }
         }
+        /* a GetCA no PKIOperation kept joins the failure of a device that asked it (its agent
+         * says the platform) just before: the device refused NDES's answer */
+        if (getca && (best == SIZE_MAX || !device_only[best] || device_only[best] == UINT8_MAX ||
+                      e->t > d->att[best].end + US_PER_SEC ||
+                      !agent_of((enum role)device_only[best], b->src[e->src], e)))
+            continue;
         if (best != SIZE_MAX && xof[best]) {
             to[i] = (uint32_t)best + 1;
             added++;
         }
+    }
+    free(device_only);
+    if (!chain_requests(d, to, xof, &added)) {
+        free(to);
+        free(xof);
+        return false;
     }
     if (!added) {
         free(to);
@@ -276,19 +424,26 @@ bool step1_run(struct diagnosis *d)
     if (!link_events(d))
         return false;
     struct bundle *b = d->b;
-    /* the syncs seen, in time order; for each attempt the last before its end, if any */
+    /* the syncs seen, in time order, with their platform; for each attempt the last before
+     * its end, if any */
     size_t nsync = 0;
     int64_t *sync = NULL;
+    uint8_t *plat = NULL;
     for (int pass = 0; pass < 2; pass++) {
-        if (pass && !(sync = malloc((nsync ? nsync : 1) * sizeof *sync)))
+        if (pass && (!(sync = malloc((nsync ? nsync : 1) * sizeof *sync)) ||
+                     !(plat = malloc(nsync ? nsync : 1)))) {
+            free(sync);
             return false;
+        }
         nsync = 0;
         for (size_t i = 0; i < b->nev; i++) {
             const struct event *e = &b->ev[i];
-            if (e->t != TIME_NONE && b->src[e->src]->role == ROLE_DEVICE_EVENTS &&
-                is_sync(b->src[e->src], e)) {
-                if (pass)
+            enum platform p;
+            if (role_is_device(b->src[e->src]->role) && is_sync(b->src[e->src], e, &p)) {
+                if (pass) {
                     sync[nsync] = e->t;
+                    plat[nsync] = (uint8_t)p;
+                }
                 nsync++;
             }
         }
@@ -307,9 +462,9 @@ bool step1_run(struct diagnosis *d)
         if (!lo)
             continue;
         int64_t last = sync[lo - 1];
+        enum platform p = (enum platform)plat[lo - 1];
         char words[400];
-        step1_words(&d->pb->sync[PLATFORM_WINDOWS], PLATFORM_WINDOWS, last, words,
-                    sizeof words);
+        step1_words(&d->pb->sync[p], p, last, words, sizeof words);
         struct step_result *r = &at->step[0];
         const char *kept;
         if (r->verdict == VERDICT_NONE && r->reason[0] &&
@@ -326,5 +481,6 @@ bool step1_run(struct diagnosis *d)
             r->reason = kept;
     }
     free(sync);
+    free(plat);
     return ok;
 }

@@ -8,9 +8,13 @@
 #include <stdint.h>
 
 #define US_PER_SEC INT64_C(1000000)
+#define US_PER_DAY (INT64_C(86400) * US_PER_SEC)
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/* The date of a day counted from 1970-01-01 (the inverse of days_from_civil). */
+void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
 
 /* True when the fields make a real date and time (leap years checked; second 60 allowed). */
 bool civil_valid(int y, int mo, int d, int h, int mi, int s);

@@ -13,6 +13,8 @@ extern const struct parser parser_pcap;
 extern const struct parser parser_certutil_view;
 extern const struct parser parser_certutil_store;
 extern const struct parser parser_x509;
+extern const struct parser parser_omadm;
+extern const struct parser parser_applelog;
 
 const struct parser *const parser_table[] = {
     &parser_w3c,
@@ -25,6 +27,8 @@ const struct parser *const parser_table[] = {
     &parser_certutil_view,
     &parser_certutil_store,
     &parser_x509,
+    &parser_omadm,
+    &parser_applelog,
     NULL,
 };
 

@@ -31,6 +31,7 @@ static const char *const fuzz_field_names[] = {
     "date", "time", "s-ip", "cs-method", "cs-uri-stem", "cs-uri-query", "s-port",
     "cs-username", "c-ip", "cs(User-Agent)", "cs(Referer)", "sc-status", "sc-substatus",
     "sc-win32-status", "time-taken", "component", "context", "type", "thread", "file",
+    "level", "kind", "pid", "tid", "process", "host", "sender", "subsystem", "category",
     "no-such-field", "",
 };
 #define FUZZ_NFIELDS (sizeof fuzz_field_names / sizeof fuzz_field_names[0])

@@ -114,6 +114,22 @@ check_panes step5-ca-denied-certutil "-- OK OK OK FAIL --"
 check_panes step2-tls-alert "-- FAIL -- -- -- --"
 check_panes step1-profile-failed "FAIL -- -- -- -- --"
 check_panes step6-not-in-store "-- OK OK OK OK FAIL"
+check_panes android-success "OK OK OK OK OK OK"
+check_panes ios-success "OK OK OK OK OK OK"
+check_panes ios-ra-response-invalid "OK FAIL -- -- -- --"
+
+# ---- step 1 of a device's own log: the next sync by its platform's schedule ---------------
+start 100 30 -- samples/android-success
+expect "android up" "attempt 1 of 1"
+keys 1
+expect "android step 1 sync" "Sync: last sync seen 2016-06-20 05:16:08 (Android): the next automatic sync is due about"
+start 100 30 -- samples/ios-ra-response-invalid
+expect "ios up" "FAILED at step 2"
+keys 1
+expect "ios step 1 sync" "Sync: last sync seen 2016-06-21 15:41:18 (iOS): the next automatic sync is due about"
+keys 2
+expect "ios step 2 finding" "Found: FAILED"
+expect "ios step 2 explanation" "The device refused NDES's answer to GetCACert"
 
 # ---- the attempt shown and its diagnosis --------------------------------------------------
 start 80 24 -- samples/step4-challenge-false
