@@ -581,8 +581,12 @@ static bool compile_cond(struct ctx *C, struct pb_cond *c, const yaml_node_t *at
     const char *what = c->field ? c->field : "message";
     int code;
     PCRE2_SIZE off;
+    /* PCRE2_UCP: without it, PCRE2 10.42's JIT (Debian 12) lets \S and \w match no
+     * character beyond ASCII where the interpreter does, so a value such as a URL or a name
+     * would end at its first accented letter or typographic quote */
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)c->pattern, PCRE2_ZERO_TERMINATED,
-                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off, NULL);
+                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_UCP, &code, &off,
+                                   NULL);
     if (!re) {
         PCRE2_UCHAR msg[256];
         if (pcre2_get_error_message(code, msg, sizeof msg) < 0)

@@ -16,8 +16,9 @@ bool search_compile(struct ui *ui, const char *pattern)
     int code;
     PCRE2_SIZE off;
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_CASELESS, &code,
-                                   &off, NULL);
+                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_CASELESS |
+                                       PCRE2_UCP, /* see compile_cond in core/playbook.c */
+                                   &code, &off, NULL);
     if (!re) {
         PCRE2_UCHAR msg[160];
         pcre2_get_error_message(code, msg, sizeof msg);

@@ -865,6 +865,51 @@ static void test_extra_file(void **state)
     playbook_free(&pb);
 }
 
+/* \S, \w and \s know characters beyond ASCII, compiled to machine code as they are: with the
+ * PCRE2 of Debian 12, a JIT-compiled \S stopped at the first of them unless the pattern used
+ * Unicode properties, so a URL or a name was cut at its first accented letter. */
+static void test_unicode_classes(void **state)
+{
+    (void)state;
+    struct playbook pb;
+    load_full(&pb);
+    static const char extra[] =
+        "signatures:\n"
+        "  - id: url\n"
+        "    step: 2\n"
+        "    verdict: info\n"
+        "    message: 'Sending to (?<url>\\S+) as (?<who>\\w+)\\s(?<rest>.+)$'\n"
+        "    explanation: x\n"
+        "    fix: y\n";
+    char err[512] = "";
+    if (!playbook_load_string(&pb, "extra.yaml", extra, strlen(extra), err, sizeof err))
+        fail_msg("%s", err);
+    /* é (C3 A9), … (E2 80 A6) and a no-break space (C2 A0) */
+    static const char text[] =
+        CM("Sending to https://ndes.contoso.com/caf\xc3\xa9\xe2\x80\xa6/x as Ren\xc3\xa9\xc2\xa0"
+           "done", "NDESPlugin");
+    struct tcase *c = t_parse(&parser_cmtrace, text);
+    struct pb_candidates cands;
+    assert_true(playbook_candidates(&pb, &c->src, &cands));
+    assert_int_equal(playbook_classify(&pb, &cands, &c->src, &c->ev.v[0]), 0);
+    pb_candidates_free(&cands);
+    char out[128];
+    void *md = playbook_match_data_new(&pb);
+    assert_non_null(md);
+    for (int k = 0; k < 2; k++) { /* the playbook's match data, then a thread's own */
+        void *use = k ? md : NULL;
+        assert_true(playbook_extract(&pb, 0, &c->src, &c->ev.v[0], "url", out, sizeof out, use));
+        assert_string_equal(out, "https://ndes.contoso.com/caf\xc3\xa9\xe2\x80\xa6/x");
+        assert_true(playbook_extract(&pb, 0, &c->src, &c->ev.v[0], "who", out, sizeof out, use));
+        assert_string_equal(out, "Ren\xc3\xa9");
+        assert_true(playbook_extract(&pb, 0, &c->src, &c->ev.v[0], "rest", out, sizeof out, use));
+        assert_string_equal(out, "done");
+    }
+    playbook_match_data_free(md);
+    t_free(c);
+    playbook_free(&pb);
+}
+
 /* A user's pattern that backtracks without end gives up on a long line under the match limit:
  * no match there, the rule and the first line kept for the note; short lines still match. */
 static void test_match_limit(void **state)
@@ -975,6 +1020,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8_and_nul),
         cmocka_unit_test(test_mark_rules),
         cmocka_unit_test(test_extra_file),
+        cmocka_unit_test(test_unicode_classes),
         cmocka_unit_test(test_match_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
