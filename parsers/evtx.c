@@ -14,10 +14,24 @@
  * - when libevtx says the file is damaged, the chunks are checked here as libevtx checks them
  *   (signature, CRC-32 of the chunk header and of its records), to name the damaged ones;
  * - records libevtx cannot render are left out, and their record numbers named.
- * All of this runs only on a damaged file: a sound one costs what it did. */
+ * All of this runs only on a damaged file: a sound one costs what it did.
+ *
+ * libevtx trusts the counts it reads: a 54 KB file whose template claims a billion values makes
+ * it allocate and fill gigabytes (24 GB before the kernel killed the program). So a file is
+ * read first in a trial process (fork) that is killed past a memory or time bound; it tells,
+ * through a counter the two share, which libevtx call it was in. That call is left out and the
+ * trial runs again, until one gets through; then the file is read here, without those calls,
+ * and a note says what was left out and why. A crash inside libevtx is caught the same way. */
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <libbfio.h>
 #include <libevtx.h>
@@ -30,6 +44,112 @@
 #define EVTX_FLAG_DIRTY 0x1u
 #define EVTX_BAD_IDS 4       /* record numbers named in the note of records left out */
 #define EVTX_WHY 120         /* libevtx's reason, as much as a note shows */
+#define GUARD_TRIES 8        /* calls left out before the file is given up */
+#define GUARD_MB 256u        /* a trial's memory beyond what it started with, plus: */
+#define GUARD_PER_BYTE 16u   /* this many bytes per byte of the file */
+#define GUARD_SECS 60        /* a trial's time */
+
+/* ---- the trial process ------------------------------------------------------------------- */
+
+struct guard {
+    _Atomic uint64_t *at;          /* in a trial: shared with the parent, the call being made */
+    uint64_t seq;                  /* libevtx calls met so far in this reading */
+    uint64_t skip[GUARD_TRIES];    /* those to leave out */
+    size_t nskip;
+    uint64_t skipped;              /* left out in this reading */
+};
+
+/* the reading in progress on this thread, or NULL */
+static _Thread_local struct guard *guard;
+
+/* Before each libevtx call that reads what the file says (opening it, getting a record): false
+ * when this one is to be left out. In a trial, tells the parent which call it is. */
+static bool guard_pass(void)
+{
+    struct guard *g = guard;
+    if (!g)
+        return true;
+    uint64_t k = g->seq++;
+    for (size_t i = 0; i < g->nskip; i++) {
+        if (g->skip[i] == k) {
+            g->skipped++;
+            return false;
+        }
+    }
+    if (g->at)
+        atomic_store(g->at, k);
+    return true;
+}
+
+static long rss_kb(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/statm", (long)pid);
+    FILE *f = fopen(path, "r");
+    long size = 0, rss = -1;
+    if (f) {
+        if (fscanf(f, "%ld %ld", &size, &rss) != 2)
+            rss = -1;
+        fclose(f);
+    }
+    long pg = sysconf(_SC_PAGESIZE);
+    return rss < 0 ? -1 : rss * ((pg > 0 ? pg : 4096) / 1024);
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static bool evtx_read(struct source *s, struct evbuf *out);
+
+/* One trial of reading s with g's calls left out. 1: it got through; 0: it was killed or
+ * crashed in call *died (UINT64_MAX: before any); -1: no trial could be made. */
+static int trial(struct source *s, struct guard *g, uint64_t *died)
+{
+    _Atomic uint64_t *at = mmap(NULL, sizeof *at, PROT_READ | PROT_WRITE,
+                                MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (at == MAP_FAILED)
+        return -1;
+    atomic_store(at, UINT64_MAX);
+    long base = rss_kb(getpid());
+    pid_t pid = fork();
+    if (pid < 0) {
+        munmap((void *)at, sizeof *at);
+        return -1;
+    }
+    if (pid == 0) { /* the trial: this thread alone, a copy of everything */
+        struct guard mine = *g;
+        mine.at = at;
+        guard = &mine;
+        struct evbuf tmp = { 0 };
+        _exit(evtx_read(s, &tmp) ? 0 : 3);
+    }
+    long limit = base < 0 ? -1 : base + (long)GUARD_MB * 1024 +
+                 (long)(s->raw_size / 1024 * GUARD_PER_BYTE);
+    double until = now_s() + GUARD_SECS;
+    int st = 0;
+    for (;;) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR))
+            break;
+        long rss = limit < 0 ? -1 : rss_kb(pid);
+        if ((rss >= 0 && rss > limit) || now_s() > until) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+            st = -1;
+            break;
+        }
+        struct timespec nap = { 0, 2000000 };
+        nanosleep(&nap, NULL);
+    }
+    *died = atomic_load(at);
+    munmap((void *)at, sizeof *at);
+    return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 1 : 0;
+}
 
 static int evtx_sniff(const char *head, size_t n)
 {
@@ -217,6 +337,11 @@ static bool read_records(libevtx_file_t *file, struct reading *rd)
     for (int i = 0; i < nrec + nrecovered; i++) {
         libevtx_record_t *rec = NULL;
         bool recovered = i >= nrec;
+        if (!guard_pass()) {
+            lost(rd, 0);
+            rd->nth++;
+            continue;
+        }
         int r = recovered ? libevtx_file_get_recovered_record_by_index(file, i - nrec, &rec, NULL)
                           : libevtx_file_get_record_by_index(file, i, &rec, NULL);
         if (r != 1 || !rec) {
@@ -250,6 +375,12 @@ static int read_range(const unsigned char *p, size_t n, struct reading *rd, bool
     if (libevtx_file_initialize(&file, NULL) != 1) {
         libbfio_handle_free(&io, NULL);
         return -1;
+    }
+    if (!guard_pass()) {
+        snprintf(why, cap, "libevtx went past its bounds on it, or crashed");
+        libevtx_file_free(&file, NULL);
+        libbfio_handle_free(&io, NULL);
+        return 0;
     }
     if (libevtx_file_open_file_io_handle(file, io, LIBEVTX_OPEN_READ, &err) != 1) {
         why_of(err, why, cap);
@@ -319,7 +450,7 @@ static void chunk_words(const struct faults *f, size_t nchunks, char *out, size_
         snprintf(out, cap, "chunk %zu of %zu", f->first, nchunks);
 }
 
-static bool evtx_parse(struct source *s, struct evbuf *out)
+static bool evtx_read(struct source *s, struct evbuf *out)
 {
     if (s->raw_size < EVTX_HEADER)
         return refuse(s, "cut short: smaller than its 4096-byte header", NULL);
@@ -511,6 +642,36 @@ oom:
     free(scratch);
     wev_out_free(&rd.o);
     return false;
+}
+
+/* Trials first (see the top of this file), then the reading itself, without the calls that
+ * did not get through. */
+static bool evtx_parse(struct source *s, struct evbuf *out)
+{
+    struct guard g;
+    memset(&g, 0, sizeof g);
+    bool tried = s->raw_size >= EVTX_HEADER;
+    while (tried) {
+        uint64_t died = UINT64_MAX;
+        int r = trial(s, &g, &died);
+        if (r != 0)
+            break; /* through, or no trial possible: read as before */
+        if (died == UINT64_MAX || g.nskip == GUARD_TRIES) {
+            char why[120];
+            snprintf(why, sizeof why, "libevtx went past %u MB or %u s on %zu parts of it, or "
+                     "crashed, and would again", GUARD_MB, GUARD_SECS, g.nskip + 1);
+            return refuse(s, "left out, it is damaged", why);
+        }
+        g.skip[g.nskip++] = died;
+    }
+    guard = &g;
+    bool ok = evtx_read(s, out);
+    guard = NULL;
+    if (ok && g.skipped)
+        source_note(s, 0, "%llu of its records or chunks left out: libevtx went past %u MB or "
+                    "%u s on them, or crashed (a damaged file)", (unsigned long long)g.skipped,
+                    GUARD_MB, GUARD_SECS);
+    return ok;
 }
 
 const struct parser parser_evtx = {

@@ -4,6 +4,7 @@
  * after the magic), a real .evtx file written by Windows checked against libevtx's own tools,
  * and copies of it damaged here (dirty flag, cut short, a chunk's checksum or header broken,
  * garbage in a record), and step 1's sync schedule. */
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -720,6 +721,36 @@ static void test_evtx_real_dirty_flag(void **state)
     free(v);
 }
 
+/* A file whose template claims a billion values (found by the fuzzer, from the real file's
+ * first chunk): libevtx allocates and fills memory until the kernel kills the program (24 GB
+ * seen). The trial process is killed at its bound instead, and the call it was in is left out:
+ * the rest of the file is read, in well under the time the bound allows, and a note says
+ * what was left out. */
+static void test_evtx_bounded_trial(void **state)
+{
+    (void)state;
+    FILE *f = fopen("tests/fuzz/crashes/evtx/template-claims-a-billion-values.evtx", "rb");
+    assert_non_null(f);
+    static unsigned char v[65536];
+    size_t n = fread(v, 1, sizeof v, f);
+    fclose(f);
+    assert_int_equal(n, 54229);
+    char *path;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct bundle *b = load_bytes("bomb.evtx", v, n, &path);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_true(t1.tv_sec - t0.tv_sec < 30); /* killed at its memory bound, not its time */
+    const struct source *s = b->src[0];
+    assert_false(s->skipped);
+    assert_int_equal(b->nev, 41);
+    assert_int_equal(records_in(b, REAL_FIRST, REAL_FIRST + 1), 2);
+    assert_string_equal(s->notes[s->nnotes - 1],
+                        "1 of its records or chunks left out: libevtx went past 256 MB or 60 s "
+                        "on them, or crashed (a damaged file)");
+    done(b, path);
+}
+
 /* Cut short: inside a chunk (its piece is read alone), at a chunk's end, in a chunk's header,
  * and before any chunk. evtxinfo reads only whole chunks: 708 records (chunks 0-3) for the
  * first three. */
@@ -935,6 +966,7 @@ int main(void)
         cmocka_unit_test(test_evtx_refusals),
         cmocka_unit_test(test_evtx_real),
         cmocka_unit_test(test_evtx_real_dirty_flag),
+        cmocka_unit_test(test_evtx_bounded_trial),
         cmocka_unit_test(test_evtx_real_cut),
         cmocka_unit_test(test_evtx_real_bad_chunk),
         cmocka_unit_test(test_evtx_real_garbage_record),
