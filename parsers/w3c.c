@@ -75,6 +75,12 @@ struct walk {
     int dy, dm, dd;
     bool noted_default, noted_field_cap, noted_layout_cap;
     uint64_t mscep, crp;
+    /* the last date and time read, as written and as read: most lines share their date with
+     * the line before, many their second too */
+    char last_date[10], last_time[16];
+    size_t last_time_n;             /* 0: none yet */
+    bool have_last_date;
+    int64_t last_day_us, last_tod_us;
 };
 
 /* ---- small readers --------------------------------------------------------------------- */
@@ -516,21 +522,30 @@ static const char *time_problem(struct span f)
 }
 
 /* Wall-clock time of a record, or false with the reason in why. */
-static bool record_time(const struct walk *w, const struct layout *L, const struct span *f,
+static bool record_time(struct walk *w, const struct layout *L, const struct span *f,
                         int64_t *wall, char *why, size_t cap)
 {
     int y, mo, d, h, mi, sec;
-    int64_t us;
+    int64_t us, day, tod;
     char q[48];
     unsigned long long fl = (unsigned long long)w->fields_line;
     if (L->key[K_DATE] >= 0) {
-        if (!read_date(f[L->key[K_DATE]], &y, &mo, &d)) {
-            quote(f[L->key[K_DATE]], q, sizeof q);
-            snprintf(why, cap, "bad date '%s'%s", q, date_problem(f[L->key[K_DATE]]));
+        struct span df = f[L->key[K_DATE]];
+        if (w->have_last_date && df.n == sizeof w->last_date &&
+            memcmp(df.p, w->last_date, df.n) == 0) {
+            day = w->last_day_us;
+        } else if (read_date(df, &y, &mo, &d)) {
+            day = civil_to_us(y, mo, d, 0, 0, 0, 0);
+            memcpy(w->last_date, df.p, sizeof w->last_date); /* read_date: 10 bytes */
+            w->last_day_us = day;
+            w->have_last_date = true;
+        } else {
+            quote(df, q, sizeof q);
+            snprintf(why, cap, "bad date '%s'%s", q, date_problem(df));
             return false;
         }
     } else if (w->have_date) {
-        y = w->dy, mo = w->dm, d = w->dd;
+        day = civil_to_us(w->dy, w->dm, w->dd, 0, 0, 0, 0);
     } else {
         snprintf(why, cap, "no date field in #Fields (line %llu) and no #Date before it", fl);
         return false;
@@ -539,12 +554,22 @@ static bool record_time(const struct walk *w, const struct layout *L, const stru
         snprintf(why, cap, "no time field in #Fields (line %llu)", fl);
         return false;
     }
-    if (!read_time(f[L->key[K_TIME]], &h, &mi, &sec, &us)) {
-        quote(f[L->key[K_TIME]], q, sizeof q);
-        snprintf(why, cap, "bad time '%s'%s", q, time_problem(f[L->key[K_TIME]]));
+    struct span tf = f[L->key[K_TIME]];
+    if (w->last_time_n && tf.n == w->last_time_n && memcmp(tf.p, w->last_time, tf.n) == 0) {
+        tod = w->last_tod_us;
+    } else if (read_time(tf, &h, &mi, &sec, &us)) {
+        tod = civil_to_us(1970, 1, 1, h, mi, sec, us);
+        if (tf.n <= sizeof w->last_time) {
+            memcpy(w->last_time, tf.p, tf.n);
+            w->last_time_n = tf.n;
+            w->last_tod_us = tod;
+        }
+    } else {
+        quote(tf, q, sizeof q);
+        snprintf(why, cap, "bad time '%s'%s", q, time_problem(tf));
         return false;
     }
-    *wall = civil_to_us(y, mo, d, h, mi, sec, us);
+    *wall = day + tod;
     return true;
 }
 
