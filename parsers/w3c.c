@@ -724,8 +724,28 @@ static void w3c_fields(const struct source *s, const struct event *ev, const cha
     }
     if (c->last < 0)
         return;
-    struct span f[W3C_MAX_FIELDS];
-    size_t nf = split_prefix(span_make(s->text + event_off(ev), ev->len), f, (size_t)c->last + 1);
+    /* This thread's last split: the loading classifies a line, then notes what the
+     * correlation will ask of it, each through here. Keyed by the layout's serial (unique in
+     * the process) as well as the line's place, which a later file may reuse. */
+    static _Thread_local struct {
+        uint64_t layout;
+        const char *p;
+        size_t n, nf;
+        bool whole;          /* the line has no more fields than nf */
+        struct span f[W3C_MAX_FIELDS];
+    } memo;
+    struct span line = span_make(s->text + event_off(ev), ev->len);
+    size_t want = (size_t)c->last + 1;
+    if (memo.layout != L->serial || memo.p != line.p || memo.n != line.n ||
+        (!memo.whole && memo.nf < want)) {
+        memo.nf = split_prefix(line, memo.f, want);
+        memo.whole = memo.nf < want;
+        memo.layout = L->serial;
+        memo.p = line.p;
+        memo.n = line.n;
+    }
+    const struct span *f = memo.f;
+    size_t nf = memo.nf;
     for (size_t k = 0; k < n; k++) {
         if (c->col[k] < 0 || (size_t)c->col[k] >= nf)
             continue;
