@@ -520,7 +520,7 @@ static void note_getca(struct prep *P, struct prep_thread *T, const struct sourc
     struct span f[4], g[3];
     bool found[4] = { false, false, false, false };
     s->parser->fields(s, e, names, 4, f, found, &T->fc);
-    if (found[0] && span_find(f[0], "."))
+    if (found[0] && f[0].n && memchr(f[0].p, '.', f[0].n))
         return; /* a time finer than a second: iis_read knows what to make of it */
     uint8_t fl = 0;
     for (int k = 0; k < 3; k++) {

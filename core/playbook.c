@@ -1970,7 +1970,6 @@ void playbook_classify_event(const struct playbook *pb, const struct pb_candidat
     struct subjects S;
     uint8_t memo[PB_MAX_DISTINCT_CONDS];
     subjects_init(&S, s, ev);
-    memset(memo, 0, pb->nconds);
     S.memo = memo;
     struct pb_thread *t = md;
     S.md = t ? t->md : NULL;
@@ -1989,6 +1988,7 @@ void playbook_classify_event(const struct playbook *pb, const struct pb_candidat
             return;
         }
     }
+    memset(memo, 0, pb->nconds); /* only the rules read it: not when the answer is known */
     *sig = sigs->n ? first_match(pb, pb->sigs, pb->nsigs, sigs, &S) : -1;
     int k = marks->n ? first_match(pb, pb->marks, pb->nmarks, marks, &S) : -1;
     *mark = k < 0 ? MARK_NONE : pb->marks[k].mark;
