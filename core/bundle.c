@@ -17,6 +17,20 @@
 #include "timeutil.h"
 #include "trace.h"
 
+/* The GLOB of an option's "GLOB=VALUE" (eq: its '='), copied; NULL when memory runs out. */
+static char *glob_of(const char *spec, const char *eq, char *err, size_t errlen)
+{
+    size_t glen = (size_t)(eq - spec);
+    char *g = malloc(glen + 1);
+    if (g) {
+        memcpy(g, spec, glen);
+        g[glen] = 0;
+    } else {
+        snprintf(err, errlen, "out of memory");
+    }
+    return g;
+}
+
 bool bundle_add_tz(struct bundle *b, const char *spec, char *err, size_t errlen)
 {
     const char *eq = strrchr(spec, '=');
@@ -30,20 +44,14 @@ bool bundle_add_tz(struct bundle *b, const char *spec, char *err, size_t errlen)
                  eq + 1);
         return false;
     }
-    struct tz_rule *v = realloc(b->tz, (b->ntz + 1) * sizeof *v);
+    char *g = glob_of(spec, eq, err, errlen);
+    struct tz_rule *v = g ? realloc(b->tz, (b->ntz + 1) * sizeof *v) : NULL;
     if (!v) {
+        free(g);
         snprintf(err, errlen, "out of memory");
         return false;
     }
     b->tz = v;
-    size_t glen = (size_t)(eq - spec);
-    char *g = malloc(glen + 1);
-    if (!g) {
-        snprintf(err, errlen, "out of memory");
-        return false;
-    }
-    memcpy(g, spec, glen);
-    g[glen] = 0;
     b->tz[b->ntz++] = (struct tz_rule){ g, off };
     return true;
 }
@@ -62,20 +70,14 @@ bool bundle_add_date(struct bundle *b, const char *spec, char *err, size_t errle
         snprintf(err, errlen, "--date '%s': '%s' is not a date like 2016-06-22", spec, eq + 1);
         return false;
     }
-    struct date_rule *v = realloc(b->date, (b->ndate + 1) * sizeof *v);
+    char *g = glob_of(spec, eq, err, errlen);
+    struct date_rule *v = g ? realloc(b->date, (b->ndate + 1) * sizeof *v) : NULL;
     if (!v) {
+        free(g);
         snprintf(err, errlen, "out of memory");
         return false;
     }
     b->date = v;
-    size_t glen = (size_t)(eq - spec);
-    char *g = malloc(glen + 1);
-    if (!g) {
-        snprintf(err, errlen, "out of memory");
-        return false;
-    }
-    memcpy(g, spec, glen);
-    g[glen] = 0;
     b->date[b->ndate++] = (struct date_rule){ g, civil_to_us(y, mo, d, 0, 0, 0, 0) };
     return true;
 }

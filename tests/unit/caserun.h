@@ -50,6 +50,17 @@ static inline struct run *run_case(const char *path, const char *extra_yaml)
     return run_case_as(path, extra_yaml, true);
 }
 
+/* An attempt's six verdicts: want holds six letters, P pass, F fail, W warn, - none. */
+static inline void assert_verdicts(const struct attempt *at, const char *want)
+{
+    for (int s = 0; s < PLAYBOOK_STEPS; s++) {
+        enum verdict v = at->step[s].verdict;
+        char got = v == VERDICT_PASS ? 'P' : v == VERDICT_FAIL ? 'F' : v == VERDICT_WARN ? 'W' : '-';
+        if (got != want[s])
+            fail_msg("attempt %u step %d: verdict %c, expected %c", at->id, s + 1, got, want[s]);
+    }
+}
+
 static inline void run_free(struct run *r)
 {
     diagnose_free(&r->d);

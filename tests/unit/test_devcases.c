@@ -10,17 +10,6 @@
 #include "caserun.h"
 #include "datefit.h"
 
-static void assert_verdicts(const struct attempt *at, const char *want)
-{
-    /* want: six letters, P pass, F fail, W warn, - none */
-    for (int s = 0; s < PLAYBOOK_STEPS; s++) {
-        enum verdict v = at->step[s].verdict;
-        char got = v == VERDICT_PASS ? 'P' : v == VERDICT_FAIL ? 'F' : v == VERDICT_WARN ? 'W' : '-';
-        if (got != want[s])
-            fail_msg("attempt %u step %d: verdict %c, expected %c", at->id, s + 1, got, want[s]);
-    }
-}
-
 /* A case folder of files written here; removed by case_done. */
 struct tcasedir {
     char dir[64];

@@ -46,26 +46,7 @@ static bool note_has(const struct tcase *c, const char *text)
 static struct tcase *t_parse_dated(const struct parser *p, const char *text, size_t n,
                                    int64_t date_ref)
 {
-    if (!n)
-        n = strlen(text);
-    struct tcase *c = calloc(1, sizeof *c);
-    assert_non_null(c);
-    c->src.heap = malloc(n ? n : 1);
-    assert_non_null(c->src.heap);
-    memcpy(c->src.heap, text, n);
-    c->src.text = c->src.heap;
-    c->src.size = n;
-    c->src.path = strdup("test.log");
-    c->src.parser = p;
-    c->src.first = c->src.last = TIME_NONE;
-    c->src.date_ref = date_ref;
-    assert_true(p->parse(&c->src, &c->ev));
-    parse_inherit_times(&c->ev, 0);
-    assert_int_equal(c->src.lines, t_count_lines(text, n));
-    assert_int_equal(c->src.events, c->ev.n);
-    assert_int_equal(c->src.lines,
-                     c->src.events + c->src.continuation + c->src.header + c->src.blank);
-    return c;
+    return t_parse_with(p, text, n ? n : strlen(text), NULL, date_ref);
 }
 
 /* A source made from raw bytes as the loader makes one (encoding guessed, decoded), parsed. */

@@ -5,17 +5,6 @@
 
 #include "caserun.h"
 
-static void assert_verdicts(const struct attempt *at, const char *want)
-{
-    /* want: six letters, P pass, F fail, W warn, - none */
-    for (int s = 0; s < PLAYBOOK_STEPS; s++) {
-        enum verdict v = at->step[s].verdict;
-        char got = v == VERDICT_PASS ? 'P' : v == VERDICT_FAIL ? 'F' : v == VERDICT_WARN ? 'W' : '-';
-        if (got != want[s])
-            fail_msg("attempt %u step %d: verdict %c, expected %c", at->id, s + 1, got, want[s]);
-    }
-}
-
 static void test_success_case_one_attempt_all_steps(void **state)
 {
     (void)state;

@@ -39,8 +39,8 @@ static inline uint64_t t_count_lines(const char *p, size_t n)
 /* Parses text (n bytes, may hold NULs) with parser p into a fresh case. tz: NULL for none,
  * else an offset string like "+10:00". Checks: lines in = events + continuation + header +
  * blank, and that events come in line order with sane spans. */
-static inline struct tcase *t_parse_tz(const struct parser *p, const char *text, size_t n,
-                                       const char *tz)
+static inline struct tcase *t_parse_with(const struct parser *p, const char *text, size_t n,
+                                         const char *tz, int64_t date_ref)
 {
     struct tcase *c = calloc(1, sizeof *c);
     assert_non_null(c);
@@ -52,6 +52,7 @@ static inline struct tcase *t_parse_tz(const struct parser *p, const char *text,
     c->src.path = strdup("test.log");
     c->src.parser = p;
     c->src.first = c->src.last = TIME_NONE;
+    c->src.date_ref = date_ref;
     if (tz) {
         c->src.tz_given = true;
         assert_true(parse_utc_offset(tz, &c->src.tz_offset_s));
@@ -70,6 +71,13 @@ static inline struct tcase *t_parse_tz(const struct parser *p, const char *text,
             assert_true(e->line > c->ev.v[i - 1].line);
     }
     return c;
+}
+
+/* date_ref: as the loader sets it, the date that lines without one are read from */
+static inline struct tcase *t_parse_tz(const struct parser *p, const char *text, size_t n,
+                                       const char *tz)
+{
+    return t_parse_with(p, text, n, tz, 0); /* 1970-01-01: as a source made with calloc */
 }
 
 static inline struct tcase *t_parse(const struct parser *p, const char *text)
