@@ -617,6 +617,14 @@ size_t bundle_readable(const struct bundle *b)
     return n;
 }
 
+bool bundle_has_role(const struct bundle *b, bool (*is)(enum role))
+{
+    for (size_t i = 0; i < b->nsrc; i++)
+        if (!b->src[i]->skipped && is(b->src[i]->role))
+            return true;
+    return false;
+}
+
 void bundle_free(struct bundle *b)
 {
     for (size_t i = 0; i < b->nsrc; i++) {

@@ -82,6 +82,10 @@ bool bundle_load(struct bundle *b);
 /* How many sources were read (not skipped). */
 size_t bundle_readable(const struct bundle *b);
 
+/* Whether some source read has a role is(role) accepts: a pass over the timeline for the
+ * lines of such files need not be made when none has. */
+bool bundle_has_role(const struct bundle *b, bool (*is)(enum role));
+
 void bundle_free(struct bundle *b);
 
 /* The message of an event: the parser's message, or the whole line for a raw event. */

@@ -197,10 +197,17 @@ static void check_validity(struct diagnosis *d, size_t ci, const struct attempt 
         e->sig = (uint16_t)(verdict_sig + 1);
 }
 
+static bool is_ca_db(enum role r)
+{
+    return r == ROLE_CA_DB;
+}
+
 bool castore_correlate(struct diagnosis *d)
 {
     struct bundle *b = d->b;
     size_t nrows = 0, ncerts = 0;
+    if (!d->natt || !bundle_has_role(b, is_ca_db))
+        return true; /* no CA row to join an attempt */
     for (size_t i = 0; i < b->nev; i++) {
         const struct event *e = &b->ev[i];
         enum role r = b->src[e->src]->role;

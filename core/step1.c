@@ -251,7 +251,9 @@ static bool agent_of(enum role device, const struct source *s, const struct even
 static bool link_events(struct diagnosis *d)
 {
     struct bundle *b = d->b;
-    if (!d->natt)
+    /* the lines it links are event logs' and device logs', or lone GetCAs when a device's
+     * log failed alone */
+    if (!d->natt || !bundle_has_role(b, role_is_event_log))
         return true;
     int64_t win = (int64_t)(d->pb->win.preamble * (double)US_PER_SEC);
     uint32_t *to = calloc(b->nev ? b->nev : 1, sizeof *to);
@@ -429,7 +431,7 @@ bool step1_run(struct diagnosis *d)
     size_t nsync = 0;
     int64_t *sync = NULL;
     uint8_t *plat = NULL;
-    for (int pass = 0; pass < 2; pass++) {
+    for (int pass = 0; pass < 2 && bundle_has_role(b, role_is_device); pass++) {
         if (pass && (!(sync = malloc((nsync ? nsync : 1) * sizeof *sync)) ||
                      !(plat = malloc(nsync ? nsync : 1)))) {
             free(sync);
