@@ -521,6 +521,18 @@ static bool load_one(struct bundle *b, struct source *s, struct evbuf *out)
     return parse_text(s, out);
 }
 
+/* The hook and the thread state a source's parser hands its events to. */
+struct hook_call {
+    const struct bundle_hook *h;
+    void *th;
+};
+
+static void hand_over(void *ctx, struct source *s, struct event *ev, size_t n)
+{
+    const struct hook_call *c = ctx;
+    c->h->events(c->h->ctx, c->th, s, ev, n);
+}
+
 /* Reads source i, unless it is skipped already, beyond the limit, or loading was cancelled;
  * then gives its events to the hook (th: this thread's state for it, or NULL for none). */
 static bool load_index(struct bundle *b, size_t i, void *th)
@@ -539,7 +551,15 @@ static bool load_index(struct bundle *b, size_t i, void *th)
         return true;
     }
     s->index = (uint16_t)i;
-    if (!load_one(b, s, &b->per[i]))
+    struct hook_call call = { &b->hook, th };
+    if (th && b->hook.events) {
+        s->on_events = hand_over;
+        s->on_events_ctx = &call;
+    }
+    bool loaded = load_one(b, s, &b->per[i]);
+    s->on_events = NULL;
+    s->on_events_ctx = NULL;
+    if (!loaded)
         return false;
     /* in time order on this thread, for the merge */
     if (!timeline_sort_stable(b->per[i].v, b->per[i].n))

@@ -18,6 +18,9 @@ struct bundle_hook {
                                          does no work */
     void (*thread_free)(void *thread);
     void (*file)(void *ctx, void *thread, struct source *s, struct event *ev, size_t n);
+    /* may be NULL: the events a parser hands over while it parses (source.on_events); file
+     * is still called at the end, with them all */
+    void (*events)(void *ctx, void *thread, struct source *s, struct event *ev, size_t n);
     void (*free)(void *ctx);          /* at bundle_free */
     void *ctx;
 };

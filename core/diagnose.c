@@ -429,6 +429,13 @@ struct prep_thread {
     void *md;
     struct field_cache fc;
     struct { uint64_t h; uint32_t id; } seen[WHO_SEEN];
+    /* the file being read, when its parser hands its events over as they come */
+    const struct source *file;
+    enum role role;            /* its role when its candidates were chosen */
+    bool ready;                /* candidates chosen */
+    bool w3c, blocks;
+    struct pb_candidates sigs, marks;
+    size_t done;               /* events classified so far */
 };
 
 static bool who_same(const struct who *w, uint8_t found, const struct span *f)
@@ -551,6 +558,8 @@ static void note_thread(const struct source *s, struct event *e)
     }
 }
 
+static void prep_end(struct prep_thread *T);
+
 static void *prep_thread_new(void *ctx)
 {
     struct prep *P = ctx;
@@ -565,30 +574,84 @@ static void *prep_thread_new(void *ctx)
 static void prep_thread_free(void *thread)
 {
     struct prep_thread *T = thread;
+    if (T->file)
+        prep_end(T);
     playbook_match_data_free(T->md);
     free(T);
 }
 
+/* Starts reading a file: the candidates for its parser and role. */
+static void prep_begin(struct prep *P, struct prep_thread *T, const struct source *s)
+{
+    T->file = s;
+    T->role = s->role;
+    T->done = 0;
+    T->ready = playbook_candidates(P->pb, s, &T->sigs) &&
+               playbook_mark_candidates(P->pb, s, &T->marks);
+    T->w3c = strcmp(s->parser->name, "w3c") == 0 && s->parser->fields;
+    T->blocks = is_block_source(s);
+    playbook_match_data_forget(T->md);
+}
+
+static void prep_end(struct prep_thread *T)
+{
+    pb_candidates_free(&T->sigs);
+    pb_candidates_free(&T->marks);
+    T->file = NULL;
+    T->ready = false;
+}
+
+/* Classifies events [T->done, n), and notes what the correlation will ask of them. */
+static void prep_range(struct prep *P, struct prep_thread *T, const struct source *s,
+                       struct event *ev, size_t n)
+{
+    for (size_t i = T->done; i < n; i++) {
+        playbook_classify_into(P->pb, &T->sigs, &T->marks, s, &ev[i], T->md);
+        if (T->w3c && getca_kept_by(P->pb, &ev[i]))
+            note_getca(P, T, s, &ev[i]);
+        else if (T->blocks)
+            note_thread(s, &ev[i]);
+    }
+    T->done = n;
+}
+
+/* Events handed over while the file is parsed (while its lines are still in the cache). */
+static void prep_events(void *ctx, void *thread, struct source *s, struct event *ev, size_t n)
+{
+    struct prep *P = ctx;
+    struct prep_thread *T = thread;
+    if (T->file != s) {
+        if (T->file)
+            prep_end(T);
+        prep_begin(P, T, s);
+    }
+    if (T->ready && T->role == s->role)
+        prep_range(P, T, s, ev, n);
+}
+
+/* The file parsed: what was not handed over, or all of it again when its role turned out
+ * other than the one its events were classified for (the notes those left go too). */
 static void prep_file(void *ctx, void *thread, struct source *s, struct event *ev, size_t n)
 {
     struct prep *P = ctx;
     struct prep_thread *T = thread;
-    struct pb_candidates sigs = { 0 }, marks = { 0 };
-    if (playbook_candidates(P->pb, s, &sigs) && playbook_mark_candidates(P->pb, s, &marks)) {
-        bool w3c = strcmp(s->parser->name, "w3c") == 0 && s->parser->fields;
-        bool blocks = is_block_source(s);
-        playbook_match_data_forget(T->md);
-        for (size_t i = 0; i < n; i++) {
-            playbook_classify_into(P->pb, &sigs, &marks, s, &ev[i], T->md);
-            if (w3c && getca_kept_by(P->pb, &ev[i]))
-                note_getca(P, T, s, &ev[i]);
-            else if (blocks)
-                note_thread(s, &ev[i]);
+    if (T->file == s && T->role != s->role) {
+        for (size_t i = 0; i < T->done && i < n; i++) {
+            ev[i].xchg = 0;
+            ev[i].flags &= (uint8_t)~EVF_NOTED;
         }
+        prep_end(T);
+    }
+    if (T->file != s) {
+        if (T->file)
+            prep_end(T);
+        prep_begin(P, T, s);
+    }
+    if (T->ready) {
+        prep_range(P, T, s, ev, n);
         s->classified_by = P->pb;
     } /* else the diagnosis classifies it */
-    pb_candidates_free(&sigs);
-    pb_candidates_free(&marks);
+    prep_end(T);
 }
 
 static void prep_free(void *ctx)
@@ -618,7 +681,8 @@ bool diagnose_prepare(struct bundle *b, const struct playbook *pb)
     }
     if (b->hook.free)
         b->hook.free(b->hook.ctx);
-    b->hook = (struct bundle_hook){ prep_thread_new, prep_thread_free, prep_file, prep_free, P };
+    b->hook = (struct bundle_hook){ prep_thread_new, prep_thread_free, prep_file, prep_events,
+                                    prep_free, P };
     return true;
 }
 

@@ -92,7 +92,12 @@ struct source {
     void *pstate;             /* the parser's own data (field layouts...) */
     enum role role;
     const void *classified_by; /* the playbook its events were classified with as it was
-                                  loaded (bundle.pb), or NULL */
+                                  loaded (diagnose_prepare), or NULL */
+    /* set by the loader while it parses: a parser that knows its role before its end may
+     * hand its events over as they come, each time with all of them so far: events [0, n)
+     * of ev are final, and so is the role */
+    void (*on_events)(void *ctx, struct source *s, struct event *ev, size_t n);
+    void *on_events_ctx;
 
     /* zone: set by --tz before parsing; the parser reports what it found */
     bool tz_given;

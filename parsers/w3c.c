@@ -603,6 +603,18 @@ static void count_role(struct walk *w, const struct layout *L, const struct span
         w->crp++;
 }
 
+/* This thread's last split of a line: the parse splits a line, then (when its events are
+ * handed over as they come) the loading classifies it and notes what the correlation will ask
+ * of it, each through w3c_fields. Keyed by the layout's serial (unique in the process) as well
+ * as the line's place, which a later file may reuse. */
+static _Thread_local struct {
+    uint64_t layout;
+    const char *p;
+    size_t n, nf;
+    bool whole; /* the line has no more fields than nf */
+    struct span f[W3C_MAX_FIELDS];
+} memo;
+
 static bool data_line(struct walk *w, struct span line, uint64_t lineno)
 {
     char why[160];
@@ -631,7 +643,23 @@ static bool data_line(struct walk *w, struct span line, uint64_t lineno)
     }
     count_role(w, L, f);
     int64_t t = parse_to_utc(w->s, wall, ZONE_UTC, 0);
-    return parse_emit(w->s, w->out, line.p, line.n, lineno, 1, t, record_level(L, f)) != NULL;
+    if (!parse_emit(w->s, w->out, line.p, line.n, lineno, 1, t, record_level(L, f)))
+        return false;
+    /* an mscep.dll request makes it the NDES server's log whatever follows: its lines so far
+     * are final, and go to whoever waits for them, with their split */
+    if (w->mscep && w->s->on_events) {
+        w->s->role = ROLE_NDES_IIS;
+        if (nf <= W3C_MAX_FIELDS) {
+            memo.layout = L->serial;
+            memo.p = line.p;
+            memo.n = line.n;
+            memo.nf = nf;
+            memo.whole = true;
+            memcpy(memo.f, f, nf * sizeof *f);
+        }
+        w->s->on_events(w->s->on_events_ctx, w->s, w->out->v, w->out->n);
+    }
+    return true;
 }
 
 /* ---- the operations -------------------------------------------------------------------- */
@@ -724,16 +752,6 @@ static void w3c_fields(const struct source *s, const struct event *ev, const cha
     }
     if (c->last < 0)
         return;
-    /* This thread's last split: the loading classifies a line, then notes what the
-     * correlation will ask of it, each through here. Keyed by the layout's serial (unique in
-     * the process) as well as the line's place, which a later file may reuse. */
-    static _Thread_local struct {
-        uint64_t layout;
-        const char *p;
-        size_t n, nf;
-        bool whole;          /* the line has no more fields than nf */
-        struct span f[W3C_MAX_FIELDS];
-    } memo;
     struct span line = span_make(s->text + event_off(ev), ev->len);
     size_t want = (size_t)c->last + 1;
     if (memo.layout != L->serial || memo.p != line.p || memo.n != line.n ||
