@@ -133,8 +133,12 @@ static int trial(struct source *s, struct guard *g, uint64_t *died)
     int st = 0;
     for (;;) {
         pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid || (r < 0 && errno != EINTR))
+        if (r == pid)
             break;
+        if (r < 0 && errno != EINTR) { /* not ours to wait for (SIGCHLD ignored): unknown */
+            munmap((void *)at, sizeof *at);
+            return -1;
+        }
         long rss = limit < 0 ? -1 : rss_kb(pid);
         if ((rss >= 0 && rss > limit) || now_s() > until) {
             kill(pid, SIGKILL);
