@@ -1012,11 +1012,13 @@ static bool build_exchanges(struct diagnosis *d)
 {
     struct bundle *b = d->b;
     d->nx = 0;
-    /* what the loading noted stays for the preamble scan, if it was for this playbook */
+    /* what the loading noted stays for the preamble scan, if it was for this playbook and
+     * the file was classified with it as a whole */
     bool noted = prep_of(d) != NULL;
     for (size_t i = 0; i < b->nev; i++) {
         struct event *e = &b->ev[i];
-        if (!noted || !(e->flags & EVF_NOTED)) {
+        if (!noted || !(e->flags & EVF_NOTED) ||
+            b->src[e->src]->classified_by != (const void *)d->pb) {
             e->xchg = 0;
             e->flags &= (uint8_t)~EVF_NOTED;
         }
