@@ -181,6 +181,27 @@ struct iis_times {
     uint64_t question; /* the query (GetCA only: a PKIOperation's is its whole message) */
 };
 
+#define FNV_SEED 1469598103934665603u
+
+/* What keeps one client's requests apart from another's, as iis_read and the loading's notes
+ * (note_getca) both give it: its address (empty when the layout has none), its user agent (0
+ * when it gave none), its query (0 when the layout has none). Behind WAP every device shares
+ * the address, and one device's requests do not even share a user agent (the MDM pair comes
+ * without one), so the address only keeps apart clients that do come from different ones. */
+static void client_hashes(struct span addr, struct span agent, struct span query,
+                          bool has_query, uint64_t *k, uint64_t *a, uint64_t *q)
+{
+    *k = hash_span(FNV_SEED, addr);
+    *a = agent.n ? hash_span(FNV_SEED, agent) : 0;
+    *q = has_query ? hash_span(FNV_SEED, query) : 0;
+}
+
+/* Whether an IIS time gives a fraction of a second (IIS itself writes none). */
+static bool time_has_fraction(struct span t)
+{
+    return t.n && memchr(t.p, '.', t.n);
+}
+
 /* An IIS line ends at its logged time (whole seconds: the true end lies within the next
  * second) and lasted time-taken milliseconds. */
 static void iis_read(const struct source *s, const struct event *e, struct iis_times *it,
@@ -197,17 +218,14 @@ static void iis_read(const struct source *s, const struct event *e, struct iis_t
         span_to_u64(f[0], &taken);
     if (taken > 86400000u)
         taken = 86400000u;
-    int64_t grain = found[1] && span_find(f[1], ".") ? 1000 : US_PER_SEC;
+    int64_t grain = found[1] && time_has_fraction(f[1]) ? 1000 : US_PER_SEC;
     it->lo_min = e->t - (int64_t)taken * 1000;
     it->lo_max = it->lo_min + grain;
     it->hi_min = e->t;
     it->hi_max = e->t + grain;
-    /* The client address: behind WAP every device shares it, and one device's requests do not
-     * even share a user agent (the MDM pair comes without one), so it only keeps apart
-     * clients that do come from different addresses. */
-    it->key = hash_span(1469598103934665603u, found[2] ? f[2] : span_make("", 0));
-    it->agent = found[3] && f[3].n ? hash_span(1469598103934665603u, f[3]) : 0;
-    it->question = found[4] ? hash_span(1469598103934665603u, f[4]) : 0;
+    struct span none = span_make("", 0);
+    client_hashes(found[2] ? f[2] : none, found[3] ? f[3] : none, found[4] ? f[4] : none,
+                  found[4], &it->key, &it->agent, &it->question);
 }
 
 /* An exchange that holds event i alone, complete; UINT32_MAX when memory runs out. */
@@ -407,7 +425,6 @@ struct pkiops {
 #define WHO_MAX 16384u           /* entries; a line whose answer finds no room is read again */
 #define WHO_SLOTS (2 * WHO_MAX)  /* open addressing */
 #define WHO_SEEN 256             /* a loading thread's own memory of the last answers */
-#define FNV_SEED 1469598103934665603u
 
 struct who {
     uint64_t key, agent, question; /* as iis_read gives them */
@@ -496,9 +513,7 @@ static uint32_t who_number(struct prep *P, struct prep_thread *T, uint8_t found,
                     memcpy(p, f[j].p, f[j].n);
                 p += f[j].n;
             }
-            w->key = hash_span(FNV_SEED, f[0]);
-            w->agent = f[1].n ? hash_span(FNV_SEED, f[1]) : 0;
-            w->question = (found & 4) ? hash_span(FNV_SEED, f[2]) : 0;
+            client_hashes(f[0], f[1], f[2], found & 4, &w->key, &w->agent, &w->question);
             P->entry[P->n++] = w;
             id = P->n;
             P->slot[i] = id;
@@ -527,7 +542,7 @@ static void note_getca(struct prep *P, struct prep_thread *T, const struct sourc
     struct span f[4], g[3];
     bool found[4] = { false, false, false, false };
     s->parser->fields(s, e, names, 4, f, found, &T->fc);
-    if (found[0] && f[0].n && memchr(f[0].p, '.', f[0].n))
+    if (found[0] && time_has_fraction(f[0]))
         return; /* a time finer than a second: iis_read knows what to make of it */
     uint8_t fl = 0;
     for (int k = 0; k < 3; k++) {
@@ -931,7 +946,7 @@ static bool capture_line(const struct diagnosis *d, struct xlist *L, struct conv
     if (!s->parser->field || !s->parser->field(s, e, "client", &cli) ||
         !s->parser->field(s, e, "server", &srv))
         return true;
-    uint64_t key = hash_span(hash_span(1469598103934665603u, cli), srv);
+    uint64_t key = hash_span(hash_span(FNV_SEED, cli), srv);
     for (size_t k = cv->n; k-- > 0;) {
         if (cv->v[k].src == e->src && cv->v[k].key == key) {
             join_exchange(d, L, cv->v[k].x, i);
