@@ -256,6 +256,15 @@ wait_mapped() {
     return 1
 }
 
+# finish_bg PID: waits for the background run (at most about 60 s, then kills it); its status
+# in st (124: killed)
+finish_bg() {
+    i=0
+    while kill -0 "$1" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1 2>/dev/null || sleep 1; i=$((i + 1)); done
+    if kill -9 "$1" 2>/dev/null; then wait "$1"; st=124; else wait "$1"; st=$?; fi
+    bgpid=
+}
+
 # big_w3c FILE: about 200 MB of IIS log
 big_w3c() {
     { printf '%s\r\n' "#Software: Microsoft Internet Information Services 8.5" "$fields"
@@ -270,9 +279,7 @@ big_w3c "$c/u_ex160610.log"
 pid=$!; bgpid=$pid
 wait_mapped "$pid" "$c/u_ex160610.log"
 truncate -s 1000000 "$c/u_ex160610.log"
-i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1 2>/dev/null || sleep 1; i=$((i + 1)); done
-kill -9 "$pid" 2>/dev/null && { wait "$pid"; st=124; } || { wait "$pid"; st=$?; }
-bgpid=
+finish_bg "$pid"
 sane "shrinking: --sources"
 if block "$c/u_ex160610.log" "$tmp/out" | grep -q -F "the file shrank while it was read"; then
     ok "shrinking: noted: $(block "$c/u_ex160610.log" "$tmp/out" | grep -F 'shrank' | sed 's/^ *//')"
@@ -293,9 +300,7 @@ big_w3c "$c/u_ex160610.log"
 pid=$!; bgpid=$pid
 wait_mapped "$pid" "$c/u_ex160610.log"
 yes "$w3cline" | head -n 1000 >>"$c/u_ex160610.log"
-i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1 2>/dev/null || sleep 1; i=$((i + 1)); done
-kill -9 "$pid" 2>/dev/null && { wait "$pid"; st=124; } || { wait "$pid"; st=$?; }
-bgpid=
+finish_bg "$pid"
 sane "growing: --sources"
 if block "$c/u_ex160610.log" "$tmp/out" | grep -q -F "the file grew while it was read: read up to the"; then
     ok "growing: noted: $(block "$c/u_ex160610.log" "$tmp/out" | grep -F 'grew' | sed 's/^ *//')"

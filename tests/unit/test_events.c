@@ -42,16 +42,7 @@ static const char ca_xml[] =
  * lines, one per event. */
 static struct tcase *parse_rendered(const struct parser *p, const char *text, size_t n)
 {
-    struct tcase *c = calloc(1, sizeof *c);
-    assert_non_null(c);
-    c->src.heap = malloc(n ? n : 1);
-    assert_non_null(c->src.heap);
-    memcpy(c->src.heap, text, n);
-    c->src.text = c->src.heap;
-    c->src.size = n;
-    c->src.path = strdup("events.xml");
-    c->src.parser = p;
-    c->src.first = c->src.last = TIME_NONE;
+    struct tcase *c = t_source(p, text, n, "events.xml");
     assert_true(p->parse(&c->src, &c->ev));
     parse_inherit_times(&c->ev, 0);
     assert_int_equal(c->src.events, c->ev.n);

@@ -39,8 +39,9 @@ static inline uint64_t t_count_lines(const char *p, size_t n)
 /* Parses text (n bytes, may hold NULs) with parser p into a fresh case. tz: NULL for none,
  * else an offset string like "+10:00". Checks: lines in = events + continuation + header +
  * blank, and that events come in line order with sane spans. */
-static inline struct tcase *t_parse_with(const struct parser *p, const char *text, size_t n,
-                                         const char *tz, int64_t date_ref)
+/* A source named path holding a copy of text, for parser p, not parsed yet. */
+static inline struct tcase *t_source(const struct parser *p, const char *text, size_t n,
+                                     const char *path)
 {
     struct tcase *c = calloc(1, sizeof *c);
     assert_non_null(c);
@@ -49,9 +50,16 @@ static inline struct tcase *t_parse_with(const struct parser *p, const char *tex
     memcpy(c->src.heap, text, n);
     c->src.text = c->src.heap;
     c->src.size = n;
-    c->src.path = strdup("test.log");
+    c->src.path = strdup(path);
     c->src.parser = p;
     c->src.first = c->src.last = TIME_NONE;
+    return c;
+}
+
+static inline struct tcase *t_parse_with(const struct parser *p, const char *text, size_t n,
+                                         const char *tz, int64_t date_ref)
+{
+    struct tcase *c = t_source(p, text, n, "test.log");
     c->src.date_ref = date_ref;
     if (tz) {
         c->src.tz_given = true;
