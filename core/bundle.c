@@ -556,17 +556,20 @@ static bool load_index(struct bundle *b, size_t i, void *th)
         s->on_events = hand_over;
         s->on_events_ctx = &call;
     }
-    bool loaded = load_one(b, s, &b->per[i]);
+    /* filled here and stored once at the end: the array's entries share cache lines, and
+     * another thread appends to its neighbour's at the same time */
+    struct evbuf out = { 0 };
+    bool loaded = load_one(b, s, &out);
     s->on_events = NULL;
     s->on_events_ctx = NULL;
-    if (!loaded)
-        return false;
     /* in time order on this thread, for the merge */
-    if (!timeline_sort_stable(b->per[i].v, b->per[i].n))
+    bool ok = loaded && timeline_sort_stable(out.v, out.n);
+    out.sorted = ok;
+    b->per[i] = out;
+    if (!ok)
         return false;
-    b->per[i].sorted = true;
     if (th && !s->skipped && s->parser)
-        b->hook.file(b->hook.ctx, th, s, b->per[i].v, b->per[i].n);
+        b->hook.file(b->hook.ctx, th, s, out.v, out.n);
     return true;
 }
 
