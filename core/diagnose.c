@@ -264,6 +264,8 @@ static bool iis_exchange(const struct diagnosis *d, struct xlist *L, size_t i, e
     x->lo_max = it->lo_max;
     x->hi_min = it->hi_min;
     x->hi_max = it->hi_max;
+    x->client = it->key;
+    x->agent = it->agent;
     return true;
 }
 
@@ -440,7 +442,32 @@ struct prep {
     struct who **entry; /* by number - 1 */
     uint32_t *slot;     /* numbers, 0: free */
     uint32_t n;
+    /* every field the rules or the notes read of an IIS line (for the line memo) */
+    const char *read[FIELD_CACHE_MAX];
+    size_t nread;
 };
+
+/* The answers given to an IIS file's lines, by the bytes of the part of the line that holds
+ * every field the rules and the notes read (from the first such column to the last): on a busy
+ * NDES server most lines are the same few GetCACert/GetCACaps requests from the same few
+ * clients, and all but the first of each are classified and noted here at the cost of one hash
+ * and one compare. The key holds the layout's id too, so equal bytes mean equal fields. */
+#define LINE_MEMO_SLOTS 1024
+#define LINE_MEMO_BYTES 228
+
+struct line_memo {
+    uint64_t layout;  /* 0: empty slot */
+    uint16_t len;
+    uint16_t sig;     /* as the event's */
+    uint8_t mark;     /* as the event's */
+    bool note;        /* a GetCA the preamble scan reads: noted with who */
+    uint32_t who;     /* its answer's number; 0: none */
+    char bytes[LINE_MEMO_BYTES];
+};
+
+/* What the memo asks of a line: the first and the last column, in the line's layout, of those
+ * in prep.read; then what the notes read (see note_getca). */
+enum { LM_FIRST, LM_LAST, LM_TIME, LM_ADDR, LM_AGENT, LM_QUERY, LM_NAMES };
 
 struct prep_thread {
     void *md;
@@ -453,6 +480,12 @@ struct prep_thread {
     bool w3c, blocks;
     struct pb_candidates sigs, marks;
     size_t done;               /* events classified so far */
+    /* the line memo, for an IIS file whose rules read fields only */
+    struct line_memo *memo;    /* LINE_MEMO_SLOTS */
+    bool memo_on;
+    const char *lm_names[LM_NAMES];
+    uint64_t lm_layout;        /* the layout lm_names' first and last were chosen for */
+    struct field_cache lm_fc, read_fc;
 };
 
 static bool who_same(const struct who *w, uint8_t found, const struct span *f)
@@ -534,26 +567,112 @@ static bool getca_kept_by(const struct playbook *pb, const struct event *e)
            (!e->sig || pb->sigs[e->sig - 1].verdict != VERDICT_FAIL);
 }
 
-/* What the preamble scan will ask of a GetCA line, noted in it. */
-static void note_getca(struct prep *P, struct prep_thread *T, const struct source *s,
-                       struct event *e)
+/* What the notes read of a GetCA line: its time, then its client as who_number takes it. */
+static const char *const note_names[4] = { "time", "c-ip", "cs(User-Agent)", "cs-uri-query" };
+
+/* The number of the client of a GetCA line whose fields note_names are f (found). */
+static uint32_t note_who(struct prep *P, struct prep_thread *T, const struct span *f,
+                         const bool *found)
 {
-    static const char *const names[4] = { "time", "c-ip", "cs(User-Agent)", "cs-uri-query" };
-    struct span f[4], g[3];
-    bool found[4] = { false, false, false, false };
-    s->parser->fields(s, e, names, 4, f, found, &T->fc);
-    if (found[0] && time_has_fraction(f[0]))
-        return; /* a time finer than a second: iis_read knows what to make of it */
+    struct span g[3];
     uint8_t fl = 0;
     for (int k = 0; k < 3; k++) {
         g[k] = found[k + 1] ? f[k + 1] : span_make("", 0);
         fl |= (uint8_t)(found[k + 1] << k);
     }
-    uint32_t id = who_number(P, T, fl, g);
-    if (id) {
-        e->xchg = id;
+    return who_number(P, T, fl, g);
+}
+
+/* Notes in the line the number of its client, unless its time has a fraction of a second
+ * (iis_read knows what to make of that). */
+static void note_line(struct event *e, struct span time, bool has_time, uint32_t who)
+{
+    if (who && !(has_time && time_has_fraction(time))) {
+        e->xchg = who;
         e->flags |= EVF_NOTED;
     }
+}
+
+/* What the preamble scan will ask of a GetCA line, noted in it. */
+static void note_getca(struct prep *P, struct prep_thread *T, const struct source *s,
+                       struct event *e)
+{
+    struct span f[4];
+    bool found[4] = { false, false, false, false };
+    s->parser->fields(s, e, note_names, 4, f, found, &T->fc);
+    if (found[0] && time_has_fraction(f[0]))
+        return;
+    note_line(e, f[0], found[0], note_who(P, T, f, found));
+}
+
+/* Chooses, for the layout of line e, the first and last columns of those the rules and notes
+ * read (lm_names' first two); false when the layout has none of them. */
+static bool memo_layout(struct prep *P, struct prep_thread *T, const struct source *s,
+                        const struct event *e)
+{
+    struct span f[FIELD_CACHE_MAX];
+    bool found[FIELD_CACHE_MAX];
+    s->parser->fields(s, e, P->read, P->nread, f, found, &T->read_fc);
+    size_t lo = SIZE_MAX, hi = SIZE_MAX;
+    for (size_t k = 0; k < P->nread; k++) {
+        if (!found[k])
+            continue;
+        if (lo == SIZE_MAX || f[k].p < f[lo].p)
+            lo = k;
+        if (hi == SIZE_MAX || f[k].p + f[k].n > f[hi].p + f[hi].n)
+            hi = k;
+    }
+    if (lo == SIZE_MAX)
+        return false;
+    T->lm_names[LM_FIRST] = P->read[lo];
+    T->lm_names[LM_LAST] = P->read[hi];
+    T->lm_fc.layout = 0; /* the names changed: their columns are looked up again */
+    return true;
+}
+
+/* Classifies and notes an IIS line from the memo, or by the rules and then remembers it there;
+ * false when the memo cannot serve this line. */
+static bool memo_line(struct prep *P, struct prep_thread *T, const struct source *s,
+                      struct event *e)
+{
+    struct span f[LM_NAMES];
+    bool found[LM_NAMES] = { false };
+    bool chosen = T->lm_names[LM_FIRST] != NULL;
+    if (chosen)
+        s->parser->fields(s, e, T->lm_names, LM_NAMES, f, found, &T->lm_fc);
+    if (!chosen || T->lm_fc.layout != T->lm_layout || !found[LM_FIRST] || !found[LM_LAST]) {
+        /* a layout other than the last one's: the names are chosen again for it */
+        if (!memo_layout(P, T, s, e)) {
+            T->memo_on = false; /* a layout with none of them: this file goes without */
+            return false;
+        }
+        s->parser->fields(s, e, T->lm_names, LM_NAMES, f, found, &T->lm_fc);
+        if (!found[LM_FIRST] || !found[LM_LAST])
+            return false;
+        T->lm_layout = T->lm_fc.layout;
+    }
+    const char *from = f[LM_FIRST].p, *to = f[LM_LAST].p + f[LM_LAST].n;
+    if (to < from || (size_t)(to - from) > LINE_MEMO_BYTES)
+        return false;
+    uint16_t len = (uint16_t)(to - from);
+    size_t slot = (size_t)hash_span(FNV_SEED ^ T->lm_layout, span_make(from, len));
+    struct line_memo *m = &T->memo[(slot ^ slot >> 32) & (LINE_MEMO_SLOTS - 1)];
+    if (m->layout == T->lm_layout && m->len == len && memcmp(m->bytes, from, len) == 0) {
+        e->sig = m->sig;
+        e->mark = m->mark;
+        if (m->note)
+            note_line(e, f[LM_TIME], found[LM_TIME], m->who);
+        return true;
+    }
+    playbook_classify_into(P->pb, &T->sigs, &T->marks, s, e, T->md);
+    bool note = getca_kept_by(P->pb, e);
+    uint32_t who = note ? note_who(P, T, f + LM_TIME, found + LM_TIME) : 0;
+    if (note)
+        note_line(e, f[LM_TIME], found[LM_TIME], who);
+    *m = (struct line_memo){ .layout = T->lm_layout, .len = len, .sig = e->sig,
+                             .mark = e->mark, .note = note, .who = who };
+    memcpy(m->bytes, from, len);
+    return true;
 }
 
 /* A ConfigMgr log's requests are blocks of lines of one thread: its number, noted in the line
@@ -579,10 +698,14 @@ static void *prep_thread_new(void *ctx)
 {
     struct prep *P = ctx;
     struct prep_thread *T = calloc(1, sizeof *T);
-    if (T && !(T->md = playbook_match_data_new(P->pb))) {
+    if (T && (!(T->md = playbook_match_data_new(P->pb)) ||
+              !(T->memo = calloc(LINE_MEMO_SLOTS, sizeof *T->memo)))) {
+        playbook_match_data_free(T->md);
         free(T);
-        T = NULL;
+        return NULL;
     }
+    if (T)
+        memcpy(T->lm_names + LM_TIME, note_names, sizeof note_names);
     return T;
 }
 
@@ -592,6 +715,7 @@ static void prep_thread_free(void *thread)
     if (T->file)
         prep_end(T);
     playbook_match_data_free(T->md);
+    free(T->memo);
     free(T);
 }
 
@@ -606,6 +730,12 @@ static void prep_begin(struct prep *P, struct prep_thread *T, const struct sourc
     T->w3c = strcmp(s->parser->name, "w3c") == 0 && s->parser->fields;
     T->blocks = is_block_source(s);
     playbook_match_data_forget(T->md);
+    /* the memo's answers are this file's candidates' */
+    T->memo_on = T->ready && T->w3c && P->nread && T->sigs.fields_only &&
+                 T->marks.fields_only;
+    if (T->memo_on)
+        for (size_t i = 0; i < LINE_MEMO_SLOTS; i++)
+            T->memo[i].layout = 0;
 }
 
 static void prep_end(struct prep_thread *T)
@@ -621,6 +751,8 @@ static void prep_range(struct prep *P, struct prep_thread *T, const struct sourc
                        struct event *ev, size_t n)
 {
     for (size_t i = T->done; i < n; i++) {
+        if (T->memo_on && !(ev[i].flags & EVF_RAW) && memo_line(P, T, s, &ev[i]))
+            continue;
         playbook_classify_into(P->pb, &T->sigs, &T->marks, s, &ev[i], T->md);
         if (T->w3c && getca_kept_by(P->pb, &ev[i]))
             note_getca(P, T, s, &ev[i]);
@@ -686,6 +818,21 @@ bool diagnose_prepare(struct bundle *b, const struct playbook *pb)
     if (!P)
         return false;
     P->pb = pb;
+    /* the fields the rules read and the notes' client; none (no memo) when too many */
+    for (size_t i = 0; i < pb->nfieldnames + 3; i++) {
+        const char *name = i < pb->nfieldnames ? pb->fieldnames[i]
+                                               : note_names[1 + i - pb->nfieldnames];
+        bool dup = false;
+        for (size_t k = 0; k < P->nread && !dup; k++)
+            dup = strcmp(P->read[k], name) == 0;
+        if (dup)
+            continue;
+        if (P->nread == FIELD_CACHE_MAX) {
+            P->nread = 0;
+            break;
+        }
+        P->read[P->nread++] = name;
+    }
     P->entry = calloc(WHO_MAX, sizeof *P->entry);
     P->slot = calloc(WHO_SLOTS, sizeof *P->slot);
     if (!P->entry || !P->slot || pthread_mutex_init(&P->lock, NULL) != 0) {
@@ -866,17 +1013,13 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c, const uint32_t *
         for (size_t q = 0; ok && q < slots; q++)
             sc.last[t][q] = NO_EVENT;
     }
-    /* each PKIOperation's client, read again from its line (first: the line of each
-     * exchange, which are in the order of their lines): in start order (insertion: they come
-     * nearly sorted) */
-    struct field_cache pfc = { 0 };
+    /* each PKIOperation's client (first: the line of each exchange, which are in the order
+     * of their lines): in start order (insertion: they come nearly sorted) */
     for (size_t xi = 0; ok && xi < d->nx; xi++) {
         const struct exchange *x = &d->x[xi];
         if (x->kind != X_NDES_PKIOP || first[xi] == NO_FIRST)
             continue;
         const struct event *e = &d->b->ev[first[xi]];
-        struct iis_times it;
-        iis_read(d->b->src[e->src], e, &it, false, &pfc);
         size_t j = sc.pk.n++;
         while (j > 0 && sc.pk.lo[j - 1] > x->lo_min) {
             sc.pk.lo[j] = sc.pk.lo[j - 1];
@@ -886,8 +1029,8 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c, const uint32_t *
             j--;
         }
         sc.pk.lo[j] = x->lo_min;
-        sc.pk.key[j] = it.key;
-        sc.pk.agent[j] = it.agent;
+        sc.pk.key[j] = x->client;
+        sc.pk.agent[j] = x->agent;
         sc.pk.x[j] = e->xchg - 1;
     }
     if (ok)
