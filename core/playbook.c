@@ -1688,9 +1688,14 @@ static bool candidates_in(const struct pb_sig *v, size_t n, const struct source 
         out->sig[out->n++] = (uint16_t)i;
         if (v[i].ncomponents)
             out->needs_component = true;
-        for (size_t j = 0; j < v[i].ncond; j++)
-            if (v[i].cond[j].fidx < 0)
+        for (size_t j = 0; j < v[i].ncond; j++) {
+            if (v[i].cond[j].fidx < 0) {
                 out->fields_only = false;
+                out->reads_message = true;
+            } else {
+                out->fields_read |= 1u << v[i].cond[j].fidx;
+            }
+        }
     }
     out->fields_only = out->fields_only && !out->needs_component;
     return true;
@@ -1725,6 +1730,7 @@ struct subjects {
     pcre2_match_context *mctx; /* with md: the caller's, or the playbook's */
     struct field_cache *fc;   /* the caller's (one per thread), or none */
     bool have_msg, have_fields, have_comp, comp_found;
+    uint32_t have_field; /* without the parser's fields(): bit i, field i was read */
     struct span msg, comp;
     struct span field[PB_MAX_FIELDNAMES];
     bool found[PB_MAX_FIELDNAMES];
@@ -1739,35 +1745,53 @@ static void subjects_init(struct subjects *S, const struct source *s, const stru
     S->mctx = NULL;
     S->fc = NULL;
     S->have_msg = S->have_fields = S->have_comp = false;
+    S->have_field = 0;
 }
 
 static bool subject_field(const struct playbook *pb, struct subjects *S, int fidx,
                           struct span *out)
 {
     const struct parser *p = S->s->parser;
-    if (!S->have_fields) {
-        if (p->fields) {
+    if (p->fields) {
+        /* all at once: the parser reads the line once for them */
+        if (!S->have_fields) {
             p->fields(S->s, S->ev, pb->fieldnames, pb->nfieldnames, S->field, S->found, S->fc);
-        } else {
-            for (size_t i = 0; i < pb->nfieldnames; i++)
-                S->found[i] = p->field && p->field(S->s, S->ev, pb->fieldnames[i], &S->field[i]);
+            S->have_fields = true;
         }
-        S->have_fields = true;
+    } else if (!(S->have_field >> fidx & 1)) {
+        S->found[fidx] = p->field && p->field(S->s, S->ev, pb->fieldnames[fidx], &S->field[fidx]);
+        S->have_field |= 1u << fidx;
     }
     *out = S->field[fidx];
     return S->found[fidx];
+}
+
+static bool subject_component(struct subjects *S, struct span *out)
+{
+    if (!S->have_comp) {
+        S->comp_found = S->s->parser->field &&
+                        S->s->parser->field(S->s, S->ev, "component", &S->comp);
+        S->have_comp = true;
+    }
+    *out = S->comp;
+    return S->comp_found;
+}
+
+static struct span subject_message(struct subjects *S)
+{
+    if (!S->have_msg) {
+        S->msg = event_message(S->s, S->ev);
+        S->have_msg = true;
+    }
+    return S->msg;
 }
 
 static bool component_ok(const struct pb_sig *g, struct subjects *S)
 {
     if (!g->ncomponents)
         return true;
-    if (!S->have_comp) {
-        S->comp_found = S->s->parser->field &&
-                        S->s->parser->field(S->s, S->ev, "component", &S->comp);
-        S->have_comp = true;
-    }
-    if (!S->comp_found)
+    struct span unused;
+    if (!subject_component(S, &unused))
         return false;
     for (size_t i = 0; i < g->ncomponents; i++)
         if (span_eq_ci(S->comp, g->components[i]))
@@ -1811,13 +1835,9 @@ static bool cond_matches(const struct playbook *pb, const struct pb_cond *c, str
 static bool cond_test(const struct playbook *pb, const struct pb_cond *c, struct subjects *S)
 {
     struct span subj;
-    if (c->fidx < 0) {
-        if (!S->have_msg) {
-            S->msg = event_message(S->s, S->ev);
-            S->have_msg = true;
-        }
-        subj = S->msg;
-    } else if (!subject_field(pb, S, c->fidx, &subj)) {
+    if (c->fidx < 0)
+        subj = subject_message(S);
+    else if (!subject_field(pb, S, c->fidx, &subj)) {
         return false;
     }
     if (c->literal && !(c->literal_caseless ? span_find_ci(subj, c->literal)
@@ -1874,10 +1894,12 @@ enum mark playbook_mark_of(const struct playbook *pb, const struct pb_candidates
     return k < 0 ? MARK_NONE : pb->marks[k].mark;
 }
 
-/* The answers given to lines whose rules look only at named fields, by the values of those
- * fields: on a busy NDES server most lines are the same few GetCACert/GetCACaps requests, and
- * are answered here without a rule being tried. Keyed by the exact bytes (no hash collision
- * can give a wrong answer); values too long for a key are not kept. */
+/* The answers given to lines by what their rules read of them: the fields their conditions
+ * name, the component when a rule asks for one, and the message when a condition reads it.
+ * On a busy NDES server most lines are the same few GetCACert/GetCACaps requests, and most of
+ * a ConfigMgr log's lines the same few messages: those are answered here without a rule
+ * being tried. Keyed by the exact bytes (no hash collision can give a wrong answer); values
+ * too long for a key are not kept. */
 #define ANSWER_SLOTS 4096
 #define ANSWER_KEY 240
 
@@ -1897,22 +1919,43 @@ struct pb_thread {
     struct answer *answers; /* ANSWER_SLOTS */
 };
 
-/* The key of a line's field values into buf; its length, or 0 when they do not fit. */
-static size_t answer_key(const struct playbook *pb, struct subjects *S, char *buf)
+/* One value of a key: whether it was found, its length, its bytes (lengths, not separators,
+ * keep two keys apart: a value may hold any byte). */
+static bool key_put(char *buf, size_t *k, bool found, struct span v)
 {
-    struct span unused;
-    if (pb->nfieldnames)
-        subject_field(pb, S, 0, &unused); /* reads all the fields */
+    size_t n = found ? v.n : 0;
+    if (*k + n + 2 > ANSWER_KEY)
+        return false;
+    buf[(*k)++] = (char)((found ? 0x80 : 0) | (n >> 8));
+    buf[(*k)++] = (char)(n & 0xFF);
+    if (n) /* a value not found may have no pointer at all */
+        memcpy(buf + *k, v.p, n);
+    *k += n;
+    return true;
+}
+
+/* The key of a line, of what the candidates read of it, into buf: its length, or 0 when it
+ * does not fit. */
+static size_t answer_key(const struct playbook *pb, const struct pb_candidates *sigs,
+                         const struct pb_candidates *marks, struct subjects *S, char *buf)
+{
     size_t k = 0;
-    for (size_t i = 0; i < pb->nfieldnames; i++) {
-        size_t n = S->found[i] ? S->field[i].n : 0;
-        if (k + n + 2 > ANSWER_KEY)
+    struct span v;
+    uint32_t read = sigs->fields_read | marks->fields_read;
+    if ((sigs->reads_message || marks->reads_message) &&
+        !key_put(buf, &k, true, subject_message(S)))
+        return 0;
+    if (sigs->needs_component || marks->needs_component) {
+        bool found = subject_component(S, &v);
+        if (!key_put(buf, &k, found, v))
             return 0;
-        buf[k++] = S->found[i] ? '+' : '-';
-        if (n) /* a field not found may have no pointer at all */
-            memcpy(buf + k, S->field[i].p, n);
-        k += n;
-        buf[k++] = 0;
+    }
+    for (size_t i = 0; read && i < pb->nfieldnames; i++, read >>= 1) {
+        if (!(read & 1))
+            continue;
+        bool found = subject_field(pb, S, (int)i, &v);
+        if (!key_put(buf, &k, found, v))
+            return 0;
     }
     return k;
 }
@@ -1992,8 +2035,7 @@ void playbook_classify_event(const struct playbook *pb, const struct pb_candidat
     struct answer *slot = NULL;
     char key[ANSWER_KEY];
     size_t klen = 0;
-    if (t && sigs->fields_only && marks->fields_only && usable(pb, s, ev) &&
-        (klen = answer_key(pb, &S, key)) > 0) {
+    if (t && usable(pb, s, ev) && (klen = answer_key(pb, sigs, marks, &S, key)) > 0) {
         slot = &t->answers[answer_slot(key, klen, sigs)];
         if (slot->sigs == sigs && slot->marks == marks && slot->len == klen &&
             memcmp(slot->key, key, klen) == 0) {

@@ -210,6 +210,8 @@ struct pb_candidates {
     bool needs_component; /* some candidate filters on the component field */
     bool fields_only;     /* every candidate looks only at named fields: a line's answer
                              follows from the values of those fields */
+    bool reads_message;   /* some candidate's condition looks at the message */
+    uint32_t fields_read; /* bit i: some candidate's condition looks at fieldnames[i] */
 };
 
 bool playbook_candidates(const struct playbook *pb, const struct source *s,

@@ -195,6 +195,99 @@ static void test_skew_best(void **state)
     assert_int_equal(skew_best(lo3, hi3, 1, &best), 0);
 }
 
+/* Every line's signature and mark, however the loading's memo and the classification's
+ * table of answers reached them, are those its rules give when tried one by one. */
+static void assert_rules_agree(const struct run *r, const char *what)
+{
+    size_t n = r->b.nsrc;
+    struct pb_candidates *sc = calloc(n, sizeof *sc), *mc = calloc(n, sizeof *mc);
+    assert_true(sc && mc);
+    for (size_t i = 0; i < n; i++) {
+        if (r->b.src[i]->skipped || !r->b.src[i]->parser)
+            continue;
+        assert_true(playbook_candidates(&r->pb, r->b.src[i], &sc[i]));
+        assert_true(playbook_mark_candidates(&r->pb, r->b.src[i], &mc[i]));
+    }
+    for (size_t i = 0; i < r->b.nev; i++) {
+        const struct event *e = &r->b.ev[i];
+        const struct source *s = r->b.src[e->src];
+        int k = playbook_classify(&r->pb, &sc[e->src], s, e);
+        enum mark m = playbook_mark_of(&r->pb, &mc[e->src], s, e);
+        if (e->sig != (uint16_t)(k + 1) || e->mark != m)
+            fail_msg("%s: %s line %u: signature %d mark %d, its rules give %d and %d", what,
+                     s->path, e->line, (int)e->sig - 1, e->mark, k, m);
+    }
+    for (size_t i = 0; i < n; i++) {
+        pb_candidates_free(&sc[i]);
+        pb_candidates_free(&mc[i]);
+    }
+    free(sc);
+    free(mc);
+}
+
+/* On the samples; and on an NDES IIS log whose second #Fields swaps the stem and the query,
+ * so that a GetCACert line's bytes from its first read column to its last come again meaning
+ * other fields, with lines repeated (some at a time with a fraction of a second), and a CRP.log
+ * whose messages repeat under different components. */
+static void test_memo_answers_as_the_rules_do(void **state)
+{
+    (void)state;
+    static const char *const cases[] = { "samples/busy-day", "samples/hybrid-success",
+                                         "samples/step2-device-404", "samples/step4-challenge-false",
+                                         "samples/android-success" };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct run *r = run_case(cases[c], NULL);
+        assert_rules_agree(r, cases[c]);
+        run_free(r);
+    }
+    char dir[] = "/tmp/scepscope-memo-XXXXXX", path[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/u_ex160622.log", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    static const char get[] = "/certsrv/mscep/mscep.dll operation=GetCACert&message=ca 443 - "
+                              "10.0.0.9 UA/1 - 200 0 0";
+    fputs("#Software: Microsoft Internet Information Services 8.5\n#Version: 1.0\n"
+          "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
+          "cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n", f);
+    fprintf(f, "2016-06-22 10:00:01 10.0.0.1 GET %s 5\n", get);
+    fprintf(f, "2016-06-22 10:00:02.250 10.0.0.1 GET %s 7\n", get);
+    fprintf(f, "2016-06-22 10:00:03 10.0.0.1 GET %s 9\n", get);
+    fprintf(f, "2016-06-22 10:00:04 10.0.0.1 GET /certsrv/mscep/mscep.dll "
+               "operation=GetCACert&message=ca 443 - 10.0.0.9 UA/1 - 500 0 0 3\n");
+    fputs("#Fields: date time s-ip cs-method cs-uri-query cs-uri-stem s-port cs-username c-ip "
+          "cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n", f);
+    fprintf(f, "2016-06-22 10:00:05 10.0.0.1 GET %s 5\n", get);
+    fprintf(f, "2016-06-22 10:00:06 10.0.0.1 GET / - 443 - 10.0.0.9 UA/1 - 200 0 0 5\n");
+    fclose(f);
+    snprintf(path, sizeof path, "%s/CRP.log", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 6; i++)
+        fprintf(f, "<![LOG[%s]LOG]!><time=\"10:00:0%d.000+00\" date=\"06-22-2016\" "
+                   "component=\"%s\" context=\"\" type=\"1\" thread=\"7\" file=\"\">\r\n",
+                i % 2 ? "Verify challenge returns true" : "Validation Phase 1 started.", i,
+                i < 3 ? "CertificateRegistrationPoint" : "Other");
+    fclose(f);
+    struct run *r = run_case(dir, NULL);
+    assert_rules_agree(r, dir);
+    /* the same bytes under the second layout are no GetCACert: its stem is the query */
+    size_t got = 0, none = 0;
+    for (size_t i = 0; i < r->b.nev; i++) {
+        const struct event *e = &r->b.ev[i];
+        if (strstr(r->b.src[e->src]->path, "u_ex") && e->line >= 4 && e->line <= 6)
+            got += e->mark == MARK_GETCACERT;
+        if (strstr(r->b.src[e->src]->path, "u_ex") && e->line == 9)
+            none += e->mark == MARK_NONE;
+    }
+    assert_int_equal(got, 3);
+    assert_int_equal(none, 1);
+    run_free(r);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* A Notify is tied to the VerifyRequest before it within the playbook's notify_after window:
  * the window lives in the playbook, so an extra file can widen it. */
 static void write_plugin_log(const char *dir, int notify_after_s)
@@ -330,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_failure_samples_fail_at_their_step),
         cmocka_unit_test(test_busy_day_skew_and_two_failures),
         cmocka_unit_test(test_loading_classifies_as_the_diagnosis_would),
+        cmocka_unit_test(test_memo_answers_as_the_rules_do),
         cmocka_unit_test(test_guid_filter_selects_whole_attempts),
         cmocka_unit_test(test_skew_best),
         cmocka_unit_test(test_notify_window_from_playbook),
