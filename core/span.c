@@ -36,36 +36,51 @@ bool span_starts_ci(struct span a, const char *lit)
     return a.n >= n && span_eq_ci(span_make(a.p, n), lit);
 }
 
-const char *span_find(struct span a, const char *needle)
+/* A search jumps with memchr to the places of one byte of the needle, and compares the rest
+ * there: its first byte, unless it holds a byte that log text rarely has (punctuation other
+ * than that of names, paths and prose). In a PKIOperation's base64 message a letter stands
+ * every few bytes, an '=' (escaped there as %3D) nowhere. */
+static bool rare_byte(int c)
 {
-    size_t n = strlen(needle);
-    if (n == 0)
-        return a.p;
-    if (a.n < n)
-        return NULL;
-    const char *p = a.p, *last = a.p + (a.n - n);
-    while (p <= last) {
-        p = memchr(p, needle[0], (size_t)(last - p) + 1);
-        if (!p)
-            return NULL;
-        if (memcmp(p, needle, n) == 0)
-            return p;
-        p++;
-    }
-    return NULL;
+    return c > ' ' && c < 0x7F && !(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
+           !(c >= '0' && c <= '9') && c != '.' && c != '-' && c != '/' && c != '_' &&
+           c != '%' && c != '+' && c != ',';
 }
 
-const char *span_find_ci(struct span a, const char *needle)
+/* The place in needle (of n bytes) of the byte to jump to. */
+static size_t anchor_of(const char *needle, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rare_byte((unsigned char)needle[i]))
+            return i;
+    return 0;
+}
+
+static bool same_ci(const char *p, const char *needle, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        if (lower((unsigned char)p[j]) != lower((unsigned char)needle[j]))
+            return false;
+    return true;
+}
+
+/* The first place the needle starts in a, with or without case: memchr jumps to each place
+ * its anchor byte stands (in either case, without case), and the rest is compared there. */
+static const char *find_from(struct span a, const char *needle, bool caseless)
 {
     size_t n = strlen(needle);
     if (n == 0)
         return a.p;
     if (a.n < n)
         return NULL;
-    /* jump with memchr to each place the first letter stands, in either case */
-    int c0 = lower((unsigned char)needle[0]);
-    int c1 = (c0 >= 'a' && c0 <= 'z') ? c0 - 32 : c0;
-    const char *p = a.p, *last = a.p + (a.n - n);
+    size_t k = anchor_of(needle, n);
+    int c0 = (unsigned char)needle[k], c1 = c0;
+    if (caseless) {
+        c0 = lower(c0);
+        c1 = (c0 >= 'a' && c0 <= 'z') ? c0 - 32 : c0;
+    }
+    /* the anchor's places: from the k-th byte of a to the k-th of its last possible start */
+    const char *p = a.p + k, *last = a.p + (a.n - n) + k;
     while (p <= last) {
         size_t room = (size_t)(last - p) + 1;
         const char *q = memchr(p, c0, room);
@@ -76,14 +91,22 @@ const char *span_find_ci(struct span a, const char *needle)
         }
         if (!q)
             return NULL;
-        size_t j = 1;
-        while (j < n && lower((unsigned char)q[j]) == lower((unsigned char)needle[j]))
-            j++;
-        if (j == n)
-            return q;
+        const char *start = q - k;
+        if (caseless ? same_ci(start, needle, n) : memcmp(start, needle, n) == 0)
+            return start;
         p = q + 1;
     }
     return NULL;
+}
+
+const char *span_find(struct span a, const char *needle)
+{
+    return find_from(a, needle, false);
+}
+
+const char *span_find_ci(struct span a, const char *needle)
+{
+    return find_from(a, needle, true);
 }
 
 static bool is_trim(char c)

@@ -1,5 +1,6 @@
 /* test_playbook.c - the playbook loader (schema errors placed at FILE:LINE:COLUMN, extra files,
  * atomic failure), the literal prefilter, and classification of real parsed W3C/CMTrace text. */
+#include <ctype.h>
 #include <stdbool.h>
 #include <unistd.h>
 
@@ -573,6 +574,54 @@ static int pcre_finds(const char *pattern, const char *subject, size_t n)
     return rc >= 0;
 }
 
+/* The first place needle starts in subj, byte by byte (caseless: ASCII letters fold). */
+static const char *naive_find(const char *subj, size_t n, const char *needle, bool ci)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; i + m <= n; i++) {
+        size_t j = 0;
+        while (j < m && (ci ? tolower((unsigned char)subj[i + j]) == tolower((unsigned char)needle[j])
+                            : subj[i + j] == needle[j]))
+            j++;
+        if (j == m)
+            return subj + i;
+    }
+    return NULL;
+}
+
+/* The literal searches start from the needle's rarest byte (an '=' before a letter): they
+ * still find the first place, with and without case, wherever the needle stands. */
+static void test_span_find_finds_the_first_place(void **state)
+{
+    (void)state;
+    static const char msg[] = "operation=PKIOperation&message=MIAGCSqGSIb3DQ%3D%3D";
+    struct span q = span_make(msg, sizeof msg - 1);
+    assert_ptr_equal(span_find_ci(q, "OPERATION=pkioperation"), msg);
+    assert_null(span_find_ci(q, "operation=GetCACert"));
+    assert_ptr_equal(span_find(q, "message="), msg + 23);
+    assert_ptr_equal(span_find_ci(q, "%3d%3D"), msg + sizeof msg - 7);
+    assert_null(span_find(q, "%3d"));
+    static const char alphabet[] = "aAbB=.1 %";
+    uint32_t seed = 777;
+    for (int t = 0; t < 50000; t++) {
+        char subj[48], needle[8];
+        seed = seed * 1103515245u + 12345u;
+        size_t n = (seed >> 16) % sizeof subj, m = 1 + (seed >> 8) % 6;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            subj[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        for (size_t i = 0; i < m; i++) {
+            seed = seed * 1103515245u + 12345u;
+            needle[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        needle[m] = 0;
+        struct span a = span_make(subj, n);
+        assert_ptr_equal(span_find(a, needle), naive_find(subj, n, needle, false));
+        assert_ptr_equal(span_find_ci(a, needle), naive_find(subj, n, needle, true));
+    }
+}
+
 /* The prefilter's one promise: whenever the pattern matches, the literal is in the subject. */
 static void check_promise(const char *pattern, const char *subject, size_t n)
 {
@@ -1014,6 +1063,7 @@ int main(void)
         cmocka_unit_test(test_full_replaces),
         cmocka_unit_test(test_literal),
         cmocka_unit_test(test_literal_never_rejects_a_match),
+        cmocka_unit_test(test_span_find_finds_the_first_place),
         cmocka_unit_test(test_classify_w3c_fields),
         cmocka_unit_test(test_classify_cmtrace_component),
         cmocka_unit_test(test_extract),
