@@ -1751,11 +1751,13 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
         off[i] = offset_of(d, (uint16_t)i);
         role[i] = (uint8_t)b->src[i]->role;
     }
-    /* the moved events, by clock group: each group is in order already, having moved as one */
-    size_t count[ROLE_COUNT] = { 0 }, at[ROLE_COUNT], end[ROLE_COUNT], nm = 0;
-    for (size_t i = 0; i < b->nev; i++)
-        if (b->ev[i].t != TIME_NONE && off[b->ev[i].src] != 0)
-            count[role[b->ev[i].src]]++;
+    /* the moved events, by clock group: each group is in order already, having moved as one.
+     * Each group has room for all its files' events (every event a parser emits counts in
+     * its file's), so the timeline is read once to take them out. */
+    size_t count[ROLE_COUNT] = { 0 }, at[ROLE_COUNT], end[ROLE_COUNT], lim[ROLE_COUNT], nm = 0;
+    for (size_t i = 0; i < b->nsrc; i++)
+        if (off[i])
+            count[role[i]] += b->src[i]->events;
     for (size_t r = 0; r < ROLE_COUNT; r++)
         nm += count[r];
     if (!nm) {
@@ -1763,7 +1765,6 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
         free(role);
         return true;
     }
-    *moved = true;
     struct event *g = malloc(nm * sizeof *g), *m = malloc(nm * sizeof *m);
     uint32_t *first = malloc((d->nx ? d->nx : 1) * sizeof *first);
     if (!g || !m || !first) {
@@ -1774,28 +1775,67 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
         free(role);
         return false;
     }
-    for (size_t r = 0, sum = 0; r < ROLE_COUNT; sum += count[r], r++)
+    for (size_t r = 0, sum = 0; r < ROLE_COUNT; sum += count[r], r++) {
         at[r] = end[r] = sum;
-    size_t k = 0, j = 0;
+        lim[r] = sum + count[r];
+    }
+    size_t k = 0, j = 0, groups = 0, one = 0;
+    bool fits = true;
     for (size_t i = 0; i < b->nev; i++) {
         struct event e = b->ev[i];
         int64_t o = e.t != TIME_NONE ? off[e.src] : 0;
         if (o) {
+            size_t r = role[e.src];
             e.t += o;
-            g[end[role[e.src]]++] = e;
+            fits = fits && end[r] < lim[r];
+            g[fits ? end[r]++ : 0] = e;
         } else {
             b->ev[k++] = e;
         }
     }
-    /* the groups merged: a few of them, so the least head is found by looking at each */
-    for (; j < nm; j++) {
-        size_t best = ROLE_COUNT;
-        for (size_t r = 0; r < ROLE_COUNT; r++)
-            if (at[r] < end[r] && (best == ROLE_COUNT || cmp_event_time(&g[at[r]], &g[at[best]]) < 0))
-                best = r;
-        m[j] = g[at[best]++];
+    size_t taken = 0;
+    for (size_t r = 0; r < ROLE_COUNT; r++) {
+        taken += end[r] - at[r];
+        if (end[r] > at[r]) {
+            groups++;
+            one = r;
+        }
     }
-    free(g);
+    if (!fits) { /* cannot be: a file emitted more events than it counted */
+        free(g);
+        free(m);
+        free(first);
+        free(off);
+        free(role);
+        return false;
+    }
+    if (!taken) { /* no line of those files has a time: nothing moved */
+        free(g);
+        free(m);
+        free(first);
+        free(off);
+        free(role);
+        return true;
+    }
+    *moved = true;
+    /* the groups merged: a few of them, so the least head is found by looking at each; one
+     * is in order already */
+    if (groups == 1) {
+        free(m);
+        m = g + at[one];
+        j = taken;
+    } else {
+        for (; j < taken; j++) {
+            size_t best = ROLE_COUNT;
+            for (size_t r = 0; r < ROLE_COUNT; r++)
+                if (at[r] < end[r] &&
+                    (best == ROLE_COUNT || cmp_event_time(&g[at[r]], &g[at[best]]) < 0))
+                    best = r;
+            m[j] = g[at[best]++];
+        }
+        free(g);
+        g = NULL;
+    }
     for (size_t x = 0; x < d->nx; x++)
         first[x] = NO_FIRST;
     size_t o = b->nev;
@@ -1807,7 +1847,7 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
         if (b->ev[o].xchg)
             first[b->ev[o].xchg - 1] = (uint32_t)o;
     }
-    free(m);
+    free(g ? g : m); /* with one group, m lies in g */
     while (o-- > 0) /* the lines before the first that moved stayed where they were */
         if (b->ev[o].xchg)
             first[b->ev[o].xchg - 1] = (uint32_t)o;
