@@ -52,59 +52,83 @@ static const char *entry_open(struct span line)
     return NULL;
 }
 
-/* An attribute name="value" of the trailer. The name must start the trailer or follow a space
- * or '<', so that a value such as context="time=" is not taken for the time. */
-static bool trailer_attr(struct span tr, const char *name, struct span *out)
+/* Attributes name="value" of the trailer, several at once: out[k] and found[k] for names[k].
+ * A name must start the trailer or follow a space, '<' or a tab, so that a value such as
+ * context="time=" is not taken for the time; its first such place counts, and a value with no
+ * closing quote is no value. Each place a name can stand ends in '="': the trailer is read
+ * once, from one '=' to the next. */
+#define TRAILER_NAMES_MAX 4
+
+static void trailer_attrs(struct span tr, const char *const *names, size_t n, struct span *out,
+                          bool *found)
 {
-    size_t nl = strlen(name);
-    const char *p = tr.p, *end = tr.p + tr.n;
-    while (p < end) {
-        const char *hit = span_find(span_make(p, (size_t)(end - p)), name);
-        if (!hit)
-            return false;
-        p = hit + 1;
-        char before = hit > tr.p ? hit[-1] : ' ';
-        const char *v = hit + nl;
-        if ((before != ' ' && before != '<' && before != '\t') || end - v < 2 || v[0] != '='
-            || v[1] != '"')
-            continue;
-        v += 2;
-        const char *q = memchr(v, '"', (size_t)(end - v));
-        if (!q)
-            return false;
-        *out = span_make(v, (size_t)(q - v));
-        return true;
+    size_t len[TRAILER_NAMES_MAX], left = 0;
+    bool done[TRAILER_NAMES_MAX];
+    for (size_t k = 0; k < n && k < TRAILER_NAMES_MAX; k++) {
+        len[k] = strlen(names[k]);
+        found[k] = done[k] = false;
+        left++;
     }
-    return false;
+    const char *p = tr.p, *end = tr.p + tr.n;
+    while (left && p < end) {
+        const char *eq = memchr(p, '=', (size_t)(end - p));
+        if (!eq)
+            return;
+        p = eq + 1;
+        if (end - eq < 2 || eq[1] != '"')
+            continue;
+        for (size_t k = 0; k < n && k < TRAILER_NAMES_MAX; k++) {
+            const char *name = eq - len[k];
+            if (done[k] || (size_t)(eq - tr.p) < len[k] || memcmp(name, names[k], len[k]) != 0)
+                continue;
+            char before = name > tr.p ? name[-1] : ' ';
+            if (before != ' ' && before != '<' && before != '\t')
+                continue;
+            const char *q = memchr(eq + 2, '"', (size_t)(end - eq - 2));
+            if (!q)
+                return; /* nor for any name later on */
+            out[k] = span_make(eq + 2, (size_t)(q - eq - 2));
+            found[k] = done[k] = true;
+            left--;
+        }
+    }
 }
 
-static enum level type_level(struct span tr)
+static bool trailer_attr(struct span tr, const char *name, struct span *out)
 {
-    struct span v;
-    if (!trailer_attr(tr, "type", &v))
-        return LEVEL_INFO;
-    if (span_eq(v, "2"))
+    bool found;
+    trailer_attrs(tr, &name, 1, out, &found);
+    return found;
+}
+
+static enum level type_level(struct span v, bool found)
+{
+    if (found && span_eq(v, "2"))
         return LEVEL_WARNING;
-    if (span_eq(v, "3"))
+    if (found && span_eq(v, "3"))
         return LEVEL_ERROR;
     return LEVEL_INFO;
 }
 
-/* Reads the entry's time from its trailer; on failure writes why into `why`. */
-static bool trailer_time(struct source *s, struct span tr, int64_t *t, char *why, size_t wn)
+/* What an entry's trailer says: its time and date, component and type. */
+enum { TR_TIME, TR_DATE, TR_COMPONENT, TR_TYPE, TR_COUNT };
+static const char *const trailer_names[TR_COUNT] = { "time", "date", "component", "type" };
+
+/* Reads the entry's time from its trailer's values; on failure writes why into `why`. */
+static bool trailer_time(struct source *s, const struct span *v, const bool *found, int64_t *t,
+                         char *why, size_t wn)
 {
-    struct span tv, dv;
     struct cm_time tm;
     struct cm_date dt;
-    if (!trailer_attr(tr, "time", &tv)) {
+    if (!found[TR_TIME]) {
         snprintf(why, wn, "entry without a time=\"...\" attribute");
         return false;
     }
-    if (!trailer_attr(tr, "date", &dv)) {
+    if (!found[TR_DATE]) {
         snprintf(why, wn, "entry without a date=\"...\" attribute");
         return false;
     }
-    if (!cm_read_time(tv, &tm, why, wn) || !cm_read_date(dv, &dt, why, wn))
+    if (!cm_read_time(v[TR_TIME], &tm, why, wn) || !cm_read_date(v[TR_DATE], &dt, why, wn))
         return false;
     *t = cm_to_utc(s, &dt, &tm);
     return true;
@@ -185,15 +209,16 @@ static bool parse_entry(struct source *s, struct evbuf *out, struct line_iter *i
     const char *tr_p = close + CLOSE_LEN;
     struct span tr = span_make(tr_p, (size_t)(last.p + last.n - tr_p));
     int64_t t;
-    if (!trailer_time(s, tr, &t, why, sizeof why)) {
+    struct span v[TR_COUNT];
+    bool found[TR_COUNT];
+    trailer_attrs(tr, trailer_names, TR_COUNT, v, found);
+    if (!trailer_time(s, v, found, &t, why, sizeof why)) {
         *it = start;
         return emit_raw_entry(s, out, it, first, nlines, why);
     }
-    struct span comp = span_make("", 0);
-    trailer_attr(tr, "component", &comp);
-    cm_tally_add(tally, comp);
+    cm_tally_add(tally, found[TR_COMPONENT] ? v[TR_COMPONENT] : span_make("", 0));
     return parse_emit(s, out, first.p, (size_t)(last.p + last.n - first.p), start.lineno,
-                      nlines, t, type_level(tr))
+                      nlines, t, type_level(v[TR_TYPE], found[TR_TYPE]))
            != NULL;
 }
 

@@ -138,9 +138,24 @@ static size_t split_line(struct span line, struct span *f, size_t max, bool stop
 #if defined(__SSE2__)
     /* sixteen bytes a step: the spaces of a block as the bits of a mask */
     const __m128i spaces = _mm_set1_epi8(' ');
+    unsigned empty = 0; /* blocks in a row without a space */
     for (; end - p >= 16; p += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
         unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, spaces));
+        if (!m) {
+            /* a long field (a PKIOperation's message): memchr runs ahead to its end */
+            if (++empty == 4) {
+                const char *sp = memchr(p + 16, ' ', (size_t)(end - p - 16));
+                if (!sp) {
+                    p = end;
+                    break;
+                }
+                p = sp - 16; /* the next block starts at the space */
+                empty = 0;
+            }
+            continue;
+        }
+        empty = 0;
         for (; m; m &= m - 1)
             if (field_end(f, max, &k, &start, p + __builtin_ctz(m), stop))
                 return k;

@@ -218,6 +218,29 @@ static void test_attribute_order(void **state)
     t_free(c);
 }
 
+/* The trailer is read once for all its attributes, with the same rules: a name counts where
+ * a space, a tab or '<' stands before it (not inside "datetime"), the first such place wins
+ * even inside another's value, and a value without its closing quote is none. */
+static void test_attribute_edges(void **state)
+{
+    (void)state;
+    struct tcase *c = t_parse(&parser_cmtrace,
+                              "<![LOG[m]LOG]!><datetime=\"1\" time=\"10:20:30.400-60\"\t"
+                              "date=\"11-02-2019\" context=\"a type=\"3\" type=\"1\" thread=\"7\" "
+                              "component=\"NDES\n");
+    assert_int_equal(c->ev.n, 1);
+    assert_int_equal(c->src.unparsed, 0);
+    assert_string_equal(t_time(c, 0), "2019-11-02T09:20:30.400Z");
+    assert_int_equal(c->ev.v[0].level, LEVEL_ERROR); /* the type inside context's value */
+    assert_string_equal(t_field(c, 0, "thread"), "7");
+    assert_null(t_field(c, 0, "component"));
+    t_free(c);
+    /* without the time's closing quote there is no time, whatever follows */
+    c = t_parse(&parser_cmtrace, "<![LOG[m]LOG]!><date=\"11-02-2019\" time=\"10:20:30.400-60>\n");
+    assert_int_equal(c->src.unparsed, 1);
+    t_free(c);
+}
+
 static void test_multiline_message(void **state)
 {
     (void)state;
@@ -695,6 +718,7 @@ int main(void)
         cmocka_unit_test(test_mixed_zone),
         cmocka_unit_test(test_type_levels),
         cmocka_unit_test(test_attribute_order),
+        cmocka_unit_test(test_attribute_edges),
         cmocka_unit_test(test_multiline_message),
         cmocka_unit_test(test_multiline_blank_line_inside),
         cmocka_unit_test(test_unclosed_then_valid),

@@ -482,6 +482,34 @@ static void test_huge_query(void **state)
     free(buf);
 }
 
+/* A field of any length around the split's 16-byte steps and its jump ahead past a long
+ * field: the fields after it, or the long field when it ends the line, come out whole. */
+static void test_long_fields_split(void **state)
+{
+    (void)state;
+    for (size_t len = 1; len <= 200; len++) {
+        char text[512], want[256];
+        memset(want, 'x', len);
+        want[len] = 0;
+        int n = snprintf(text, sizeof text, "#Fields: date time cs-uri-query sc-status\n"
+                         "2016-06-10 02:44:12 %s 404\n", want);
+        struct tcase *c = t_parse_tz(P, text, (size_t)n, NULL);
+        assert_int_equal(c->ev.n, 1);
+        assert_int_equal(c->src.unparsed, 0);
+        assert_int_equal(c->ev.v[0].level, LEVEL_ERROR); /* the status, from the split */
+        assert_string_equal(t_field(c, 0, "cs-uri-query"), want);
+        assert_string_equal(t_field(c, 0, "sc-status"), "404");
+        t_free(c);
+        n = snprintf(text, sizeof text, "#Fields: date time sc-status cs-uri-query\n"
+                     "2016-06-10 02:44:12 404 %s\n", want);
+        c = t_parse_tz(P, text, (size_t)n, NULL);
+        assert_int_equal(c->ev.n, 1);
+        assert_int_equal(c->src.unparsed, 0);
+        assert_string_equal(t_field(c, 0, "cs-uri-query"), want);
+        t_free(c);
+    }
+}
+
 static void test_nul_bytes(void **state)
 {
     (void)state;
@@ -697,6 +725,7 @@ int main(void)
         cmocka_unit_test(test_last_line_without_newline),
         cmocka_unit_test(test_blank_lines),
         cmocka_unit_test(test_huge_query),
+        cmocka_unit_test(test_long_fields_split),
         cmocka_unit_test(test_nul_bytes),
         cmocka_unit_test(test_bad_dates),
         cmocka_unit_test(test_unusable_fields_lines),
