@@ -264,8 +264,6 @@ static bool iis_exchange(const struct diagnosis *d, struct xlist *L, size_t i, e
     x->lo_max = it->lo_max;
     x->hi_min = it->hi_min;
     x->hi_max = it->hi_max;
-    x->client = it->key;
-    x->agent = it->agent;
     return true;
 }
 
@@ -892,6 +890,12 @@ static const struct prep *prep_of(const struct diagnosis *d)
     return P && P->pb == d->pb ? P : NULL;
 }
 
+/* An IIS exchange's client, as iis_read gave it when the exchange was made: kept beside the
+ * exchanges (by number) while they are built, for the preamble scan's PKIOperations. */
+struct client {
+    uint64_t key, agent;
+};
+
 /* For each PKIOperation q, per slice of the timeline: the last healthy GetCA before it from
  * its client for each distinct question, as an event index ([q * PREAMBLE_QUESTIONS + j]). */
 struct getca_scan {
@@ -1020,7 +1024,8 @@ static size_t preamble_of(const struct getca_scan *sc, size_t k, size_t q, struc
  * preamble, of each question asked before it within the preamble window from its client, only
  * the last asking. Those become exchanges, after all the others, in timeline order; the rest
  * belong to no attempt. The timeline is scanned in parallel slices. */
-static bool add_getcas(struct diagnosis *d, const bool *is_w3c, const uint32_t *first)
+static bool add_getcas(struct diagnosis *d, const bool *is_w3c, const uint32_t *first,
+                       const struct client *cl)
 {
     struct getca_scan sc = { .d = d, .prep = prep_of(d), .is_w3c = is_w3c };
     size_t np = 0;
@@ -1050,8 +1055,9 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c, const uint32_t *
         for (size_t q = 0; ok && q < slots; q++)
             sc.last[t][q] = NO_EVENT;
     }
-    /* each PKIOperation's client (first: the line of each exchange, which are in the order
-     * of their lines): in start order (insertion: they come nearly sorted) */
+    /* each PKIOperation's client, as its line gave it when its exchange was made (first:
+     * the line of each exchange, which are in the order of their lines): in start order
+     * (insertion: they come nearly sorted) */
     for (size_t xi = 0; ok && xi < d->nx; xi++) {
         const struct exchange *x = &d->x[xi];
         if (x->kind != X_NDES_PKIOP || first[xi] == NO_FIRST)
@@ -1066,8 +1072,8 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c, const uint32_t *
             j--;
         }
         sc.pk.lo[j] = x->lo_min;
-        sc.pk.key[j] = x->client;
-        sc.pk.agent[j] = x->agent;
+        sc.pk.key[j] = cl[xi].key;
+        sc.pk.agent[j] = cl[xi].agent;
         sc.pk.x[j] = e->xchg - 1;
     }
     if (ok)
@@ -1157,8 +1163,25 @@ struct xbuilder {
     const bool *is_w3c, *is_block;
     const uint8_t *owner;
     struct xlist L;
+    struct client *cl; /* beside L.v, as long as L.cap; set for PKIOperations */
+    size_t ncl;
     bool ok;
 };
+
+/* Notes the client of the builder's last exchange. */
+static bool keep_client(struct xbuilder *w, const struct iis_times *it)
+{
+    if (w->ncl < w->L.cap) {
+        struct client *v = realloc(w->cl, w->L.cap * sizeof *v);
+        if (!v)
+            return false;
+        memset(v + w->ncl, 0, (w->L.cap - w->ncl) * sizeof *v);
+        w->cl = v;
+        w->ncl = w->L.cap;
+    }
+    w->cl[w->L.n - 1] = (struct client){ it->key, it->agent };
+    return true;
+}
 
 static void build_slice(size_t from, size_t to, size_t t, void *arg)
 {
@@ -1181,7 +1204,7 @@ static void build_slice(size_t from, size_t to, size_t t, void *arg)
                 continue;
             struct iis_times it;
             iis_read(b->src[e->src], e, &it, false, &fc);
-            ok = iis_exchange(d, &w->L, i, k, &it);
+            ok = iis_exchange(d, &w->L, i, k, &it) && (k != X_NDES_PKIOP || keep_client(w, &it));
         } else if (w->is_block[e->src]) {
             ok = block_line(d, &w->L, &bl, i);
         } else if (b->src[e->src]->role == ROLE_CAPTURE) {
@@ -1197,7 +1220,7 @@ static void build_slice(size_t from, size_t to, size_t t, void *arg)
     w->ok = ok;
 }
 
-static bool renumber_exchanges(struct diagnosis *d, uint32_t *first);
+static bool renumber_exchanges(struct diagnosis *d, uint32_t *first, struct client *cl);
 
 /* The exchanges of each file are made apart from the others' (a block lives on one thread of
  * one file, an IIS request on one line), so files are shared out among threads, the heaviest
@@ -1259,7 +1282,7 @@ static bool build_exchanges(struct diagnosis *d)
     for (size_t i = 0; ok && i < b->nsrc; i++)
         owner[i] = owner[i] ? owner[i] - 1 : 0;
     for (size_t t = 0; t < k; t++)
-        w[t] = (struct xbuilder){ d, is_w3c, is_block, owner, { 0 }, false };
+        w[t] = (struct xbuilder){ d, is_w3c, is_block, owner, { 0 }, NULL, 0, false };
     if (ok)
         parallel_run(b->nev, k, build_slice, w);
     size_t total = 0, base[PARALLEL_MAX];
@@ -1276,11 +1299,19 @@ static bool build_exchanges(struct diagnosis *d)
             d->capx = total;
         }
     }
-    for (size_t t = 0; ok && t < k; t++)
+    struct client *cl = ok ? calloc(total ? total : 1, sizeof *cl) : NULL;
+    ok = ok && cl;
+    for (size_t t = 0; ok && t < k; t++) {
         if (w[t].L.n)
             memcpy(d->x + base[t], w[t].L.v, w[t].L.n * sizeof *d->x);
-    for (size_t t = 0; t < k; t++)
+        if (w[t].ncl)
+            memcpy(cl + base[t], w[t].cl,
+                   (w[t].ncl < w[t].L.n ? w[t].ncl : w[t].L.n) * sizeof *cl);
+    }
+    for (size_t t = 0; t < k; t++) {
         free(w[t].L.v);
+        free(w[t].cl);
+    }
     uint32_t *first = ok ? malloc((total ? total : 1) * sizeof *first) : NULL;
     ok = ok && first;
     if (ok) {
@@ -1295,8 +1326,9 @@ static bool build_exchanges(struct diagnosis *d)
                     first[e->xchg - 1] = (uint32_t)i;
             }
         }
-        ok = renumber_exchanges(d, first) && add_getcas(d, is_w3c, first);
+        ok = renumber_exchanges(d, first, cl) && add_getcas(d, is_w3c, first, cl);
     }
+    free(cl);
     free(first);
     free(is_w3c);
     free(is_block);
@@ -1683,7 +1715,7 @@ static bool kept_late(const struct exchange *x)
  * the order of their first line (first[x]: its index in the timeline, NO_FIRST for none), the
  * GetCAs kept for a PKIOperation after all others. What they hold does not change: an
  * exchange's lines all come from one file, and move together. first is renumbered too. */
-static bool renumber_exchanges(struct diagnosis *d, uint32_t *first)
+static bool renumber_exchanges(struct diagnosis *d, uint32_t *first, struct client *cl)
 {
     size_t nx = d->nx, nev = d->b->nev;
     if (!nx)
@@ -1726,6 +1758,13 @@ static bool renumber_exchanges(struct diagnosis *d, uint32_t *first)
         struct remap_job j = { d->b->ev, to };
         parallel_run(nev, parallel_slices(nev, 1 << 16), remap_slice, &j);
         memcpy(d->x, nxv, nx * sizeof *nxv);
+        if (cl) { /* the clients move with their exchanges (nxv is done with) */
+            struct client *tmp = (struct client *)(void *)nxv;
+            _Static_assert(sizeof(struct client) <= sizeof(struct exchange), "room in nxv");
+            for (size_t x = 0; x < nx; x++)
+                tmp[to[x]] = cl[x];
+            memcpy(cl, tmp, nx * sizeof *cl);
+        }
     }
     free(key);
     free(to);
@@ -1871,7 +1910,7 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
         source_note(s, 0, "clock corrected by %+.3f s to match the %s log", so / 1e6,
                     role_name(d->clock[s->role].against));
     }
-    bool ok = renumber_exchanges(d, first);
+    bool ok = renumber_exchanges(d, first, NULL);
     free(first);
     free(off);
     free(role);

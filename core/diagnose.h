@@ -41,9 +41,6 @@ struct exchange {
     /* when it started and ended, as far as the log tells: an IIS line gives its end in whole
      * seconds and its duration, a ConfigMgr block the times of its first and last lines */
     int64_t lo_min, lo_max, hi_min, hi_max;
-    /* an IIS request's client: its address and user agent, hashed as the preamble scan
-     * compares them */
-    uint64_t client, agent;
     uint32_t nev;
     union {
         /* until attempts are formed: a GetCA kept as a PKIOperation's preamble names that
