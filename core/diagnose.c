@@ -2411,24 +2411,55 @@ static void given_files(const struct diagnosis *d, const struct pb_step *st, cha
         snprintf(out + k, cap - k, " and %zu more", count - 2);
 }
 
-static void none_reason(const struct diagnosis *d, const struct attempt *at, int step,
-                        char *out, size_t cap)
+/* Why a step has no verdict, in words, as far as it does not depend on the attempt: made once
+ * for all of them (a busy case has tens of thousands). */
+struct none_words {
+    const char *no_log[PLAYBOOK_STEPS];     /* interned; NULL when the step's logs were given */
+    char files[PLAYBOOK_STEPS][200];        /* else those logs */
+    const char *not_reached[PLAYBOOK_STEPS + 1]; /* interned when first needed */
+};
+
+static bool none_words_init(struct diagnosis *d, struct none_words *W)
 {
-    const struct pb_step *st = &d->pb->steps[step];
-    bool any = false;
-    for (size_t i = 0; i < st->nroles; i++)
-        any |= role_loaded(d, st->roles[i]);
-    if (!any) {
-        snprintf(out, cap, "no log for this step was given: %s would show it",
+    memset(W, 0, sizeof *W);
+    for (int step = 0; step < PLAYBOOK_STEPS; step++) {
+        const struct pb_step *st = &d->pb->steps[step];
+        bool any = false;
+        for (size_t i = 0; i < st->nroles; i++)
+            any |= role_loaded(d, st->roles[i]);
+        if (any) {
+            given_files(d, st, W->files[step], sizeof W->files[step]);
+            continue;
+        }
+        char why[320];
+        snprintf(why, sizeof why, "no log for this step was given: %s would show it",
                  st->evidence ? st->evidence : "another log");
-        return;
+        if (!(W->no_log[step] = strpool_intern(&d->words, why)))
+            return false;
     }
-    char files[200], a[32], z[32];
-    given_files(d, st, files, sizeof files);
+    return true;
+}
+
+/* The reason an attempt's step has no verdict; NULL when out of memory. */
+static const char *none_reason(struct diagnosis *d, struct none_words *W,
+                               const struct attempt *at, int step)
+{
+    char why[320], a[32], z[32];
+    if (at->failed_step) {
+        const char **kept = &W->not_reached[at->failed_step];
+        if (!*kept) {
+            snprintf(why, sizeof why, "not reached: step %d failed", at->failed_step);
+            *kept = strpool_intern(&d->words, why);
+        }
+        return *kept;
+    }
+    if (W->no_log[step])
+        return W->no_log[step];
     time_format_iso(at->start, a);
     time_format_iso(at->end, z);
-    snprintf(out, cap, "%s given, but nothing of this step in the attempt's window (%s .. %s)",
-             files, a + 11, z + 11);
+    snprintf(why, sizeof why, "%s given, but nothing of this step in the attempt's window (%s .. %s)",
+             W->files[step], a + 11, z + 11);
+    return strpool_intern(&d->words, why);
 }
 
 static bool attempt_failed_by_signature(const struct attempt *at)
@@ -2581,19 +2612,16 @@ static bool judge(struct diagnosis *d)
             }
         }
     }
+    struct none_words W;
+    ok = ok && none_words_init(d, &W);
     for (size_t a = 0; ok && a < d->natt; a++) {
         struct attempt *at = &d->att[a];
         apply_expectations(d, at, first_mark + a * MARK_COUNT);
         for (int s = 0; ok && s < PLAYBOOK_STEPS; s++) {
             struct step_result *r = &at->step[s];
             if (r->verdict == VERDICT_INFO || r->verdict == VERDICT_NONE) {
-                char why[320];
                 r->verdict = VERDICT_NONE;
-                if (at->failed_step)
-                    snprintf(why, sizeof why, "not reached: step %d failed", at->failed_step);
-                else
-                    none_reason(d, at, s, why, sizeof why);
-                r->reason = strpool_intern(&d->words, why);
+                r->reason = none_reason(d, &W, at, s);
                 ok = r->reason != NULL;
             }
             if (r->verdict == VERDICT_FAIL && !at->failed_step)
