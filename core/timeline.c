@@ -183,16 +183,6 @@ bool timeline_merge(struct bundle *b)
     b->ev = malloc((total ? total : 1) * sizeof *b->ev);
     if (!b->ev)
         return false;
-#ifdef MADV_HUGEPAGE
-    /* the timeline is written once from end to end and read again by every pass: in 2 MB
-     * pages where the system allows, it takes 512 times fewer page faults and TLB entries (a
-     * hint: without them, 4 KB pages as before) */
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t from = ((uintptr_t)b->ev + huge - 1) & ~(huge - 1);
-    uintptr_t to = (uintptr_t)(b->ev + total) & ~(huge - 1);
-    if (to > from)
-        madvise((void *)from, to - from, MADV_HUGEPAGE);
-#endif
     long pg = sysconf(_SC_PAGESIZE);
     struct merge M = { .b = b, .page = pg > 0 ? (size_t)pg : 4096 };
     size_t k = parallel_slices(total, (size_t)1 << 16);
