@@ -1019,6 +1019,38 @@ static size_t preamble_of(const struct getca_scan *sc, size_t k, size_t q, struc
     return n;
 }
 
+struct preamble_job {
+    const struct diagnosis *d;
+    const struct preamble *pre; /* by line */
+    size_t n;
+    struct exchange *x;         /* x[c]: the exchange of pre[c] */
+    uint32_t first;             /* the number of x[0] */
+};
+
+/* The exchanges of preambles [from, to): each a GetCA line alone, complete, its times as the
+ * line gives them. A line kept by two PKIOperations makes two exchanges (pre is in line
+ * order); the line belongs to the second, as when they were made one after the other. */
+static void preamble_slice(size_t from, size_t to, size_t t, void *arg)
+{
+    (void)t;
+    const struct preamble_job *j = arg;
+    const struct diagnosis *d = j->d;
+    struct field_cache fc = { 0 };
+    for (size_t c = from; c < to; c++) {
+        size_t i = j->pre[c].ev;
+        struct event *e = &d->b->ev[i];
+        struct iis_times it;
+        iis_read(d->b->src[e->src], e, &it, false, &fc);
+        j->x[c] = (struct exchange){ .kind = X_NDES_GETCA, .src = e->src, .complete = true,
+                                     .failed = verdict_of(d, e) == VERDICT_FAIL,
+                                     .lo_min = it.lo_min, .lo_max = it.lo_max,
+                                     .hi_min = it.hi_min, .hi_max = it.hi_max, .nev = 1 };
+        j->x[c].pkiop = j->pre[c].pkiop + 1;
+        if (c + 1 == j->n || j->pre[c + 1].ev != i)
+            e->xchg = j->first + (uint32_t)c + 1;
+    }
+}
+
 /* Healthy GetCACert and GetCACaps requests are most of a busy NDES server's log (every device
  * polls them, and behind a proxy they all come from one address): a PKIOperation takes as its
  * preamble, of each question asked before it within the preamble window from its client, only
@@ -1083,19 +1115,21 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c, const uint32_t *
         n += preamble_of(&sc, k, q, pre + n);
     if (ok)
         qsort(pre, n, sizeof *pre, cmp_preamble);
-    struct field_cache fc = { 0 };
-    struct xlist L = { d->x, d->nx, d->capx };
-    for (size_t c = 0; ok && c < n; c++) {
-        const struct event *e = &d->b->ev[pre[c].ev];
-        struct iis_times it;
-        iis_read(d->b->src[e->src], e, &it, false, &fc);
-        ok = iis_exchange(d, &L, pre[c].ev, X_NDES_GETCA, &it);
-        if (ok)
-            L.v[L.n - 1].pkiop = pre[c].pkiop + 1;
+    /* one exchange each, numbered in that order after the others; their lines are read in
+     * parallel (they lie all over the logs) */
+    if (ok && n && d->nx + n > d->capx) {
+        struct exchange *v = realloc(d->x, (d->nx + n) * sizeof *v);
+        ok = v != NULL;
+        if (ok) {
+            d->x = v;
+            d->capx = d->nx + n;
+        }
     }
-    d->x = L.v;
-    d->nx = L.n;
-    d->capx = L.cap;
+    if (ok && n) {
+        struct preamble_job j = { d, pre, n, d->x + d->nx, (uint32_t)d->nx };
+        parallel_run(n, parallel_slices(n, 1 << 12), preamble_slice, &j);
+        d->nx += n;
+    }
     for (size_t t = 0; t < k; t++) {
         free(sc.last[t]);
         free(sc.question[t]);
@@ -1220,6 +1254,34 @@ static void build_slice(size_t from, size_t to, size_t t, void *arg)
     w->ok = ok;
 }
 
+/* The builders' exchanges joined: each line's exchange numbered in the joined list, and each
+ * exchange's first line, in parallel slices of the timeline (a slice's lines are in order, so
+ * only the first line of an exchange in a slice can lower its first[]). */
+struct first_job {
+    struct event *ev;
+    const uint8_t *owner;
+    const size_t *base;
+    uint32_t *first;
+};
+
+static void first_slice(size_t from, size_t to, size_t t, void *arg)
+{
+    (void)t;
+    const struct first_job *j = arg;
+    for (size_t i = from; i < to; i++) {
+        struct event *e = &j->ev[i];
+        if (!e->xchg || (e->flags & EVF_NOTED))
+            continue;
+        e->xchg += (uint32_t)j->base[j->owner[e->src]];
+        uint32_t *slot = &j->first[e->xchg - 1];
+        uint32_t cur = __atomic_load_n(slot, __ATOMIC_RELAXED);
+        while ((uint32_t)i < cur &&
+               !__atomic_compare_exchange_n(slot, &cur, (uint32_t)i, true, __ATOMIC_RELAXED,
+                                            __ATOMIC_RELAXED))
+            ;
+    }
+}
+
 static bool renumber_exchanges(struct diagnosis *d, uint32_t *first, struct client *cl);
 
 /* The exchanges of each file are made apart from the others' (a block lives on one thread of
@@ -1318,14 +1380,8 @@ static bool build_exchanges(struct diagnosis *d)
         d->nx = total;
         for (size_t x = 0; x < total; x++)
             first[x] = NO_FIRST;
-        for (size_t i = 0; i < b->nev; i++) {
-            struct event *e = &b->ev[i];
-            if (e->xchg && !(e->flags & EVF_NOTED)) {
-                e->xchg += (uint32_t)base[owner[e->src]];
-                if (first[e->xchg - 1] == NO_FIRST)
-                    first[e->xchg - 1] = (uint32_t)i;
-            }
-        }
+        struct first_job fj = { b->ev, owner, base, first };
+        parallel_run(b->nev, parallel_slices(b->nev, 1 << 16), first_slice, &fj);
         ok = renumber_exchanges(d, first, cl) && add_getcas(d, is_w3c, first, cl);
     }
     free(cl);
