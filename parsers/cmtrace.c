@@ -1,6 +1,8 @@
 /* cmtrace.c - the ConfigMgr / CMTrace log (NDESPlugin.log, CRP.log): <![LOG[msg]LOG]!><time=...>
  * entries whose message may span lines. Each entry is one event; the rest is kept raw. */
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmtrace_common.h"
@@ -57,7 +59,7 @@ static const char *entry_open(struct span line)
  * context="time=" is not taken for the time; its first such place counts, and a value with no
  * closing quote is no value. Each place a name can stand ends in '="': the trailer is read
  * once, from one '=' to the next. */
-#define TRAILER_NAMES_MAX 4
+#define TRAILER_NAMES_MAX 8
 
 static void trailer_attrs(struct span tr, const char *const *names, size_t n, struct span *out,
                           bool *found)
@@ -94,13 +96,6 @@ static void trailer_attrs(struct span tr, const char *const *names, size_t n, st
     }
 }
 
-static bool trailer_attr(struct span tr, const char *name, struct span *out)
-{
-    bool found;
-    trailer_attrs(tr, &name, 1, out, &found);
-    return found;
-}
-
 static enum level type_level(struct span v, bool found)
 {
     if (found && span_eq(v, "2"))
@@ -133,6 +128,14 @@ static bool trailer_time(struct source *s, const struct span *v, const bool *fou
     *t = cm_to_utc(s, &dt, &tm);
     return true;
 }
+
+/* What a parse leaves in its source: a number no other parse in the process has, for the memo
+ * of the last record asked about (see split_cached). */
+struct cm_state {
+    uint64_t serial;
+};
+
+static atomic_uint_fast64_t cm_serial;
 
 /* Keeps lines already walked as raw: the first with the reason, the others pointing to it. */
 static bool emit_raw_entry(struct source *s, struct evbuf *out, struct line_iter *it,
@@ -224,6 +227,11 @@ static bool parse_entry(struct source *s, struct evbuf *out, struct line_iter *i
 
 static bool cmtrace_parse(struct source *s, struct evbuf *out)
 {
+    struct cm_state *st = malloc(sizeof *st);
+    if (!st)
+        return false;
+    st->serial = atomic_fetch_add(&cm_serial, 1) + 1;
+    s->pstate = st;
     struct line_iter it;
     struct close_cache cc = { NULL, false };
     struct cm_tally tally = { 0, 0, 0 };
@@ -270,24 +278,68 @@ static bool split_record(const struct source *s, const struct event *ev, struct 
     return true;
 }
 
+/* The attributes a record's fields are asked by. */
+static const char *const field_names[] = { "component", "context", "type", "thread",
+                                           "file",      "time",    "date" };
+#define NFIELDS (sizeof field_names / sizeof field_names[0])
+
+/* This thread's last record asked about: the classification asks for its message, its
+ * component and its thread one after the other. Keyed by the parse's serial and the record's
+ * place, which another file's record cannot share. */
+static _Thread_local struct {
+    uint64_t serial; /* 0: none */
+    uint64_t off;
+    uint32_t len;
+    bool split;      /* split_record's answer, msg and tr */
+    struct span msg, tr;
+    bool read;       /* the attributes below were read from tr */
+    struct span v[NFIELDS];
+    bool found[NFIELDS];
+} last;
+
+static bool split_cached(const struct source *s, const struct event *ev)
+{
+    const struct cm_state *st = s->pstate;
+    if (!st || last.serial != st->serial || last.off != event_off(ev) || last.len != ev->len) {
+        last.split = split_record(s, ev, &last.msg, &last.tr);
+        last.read = false;
+        last.serial = st ? st->serial : 0;
+        last.off = event_off(ev);
+        last.len = ev->len;
+    }
+    return last.split;
+}
+
 static struct span cmtrace_message(const struct source *s, const struct event *ev)
 {
-    struct span msg, tr;
-    if (!split_record(s, ev, &msg, &tr))
+    if (!split_cached(s, ev))
         return span_make(s->text + event_off(ev), ev->len);
-    return msg;
+    return last.msg;
 }
 
 static bool cmtrace_field(const struct source *s, const struct event *ev, const char *name,
                           struct span *out)
 {
-    static const char *const names[] = { "component", "context", "type", "thread",
-                                         "file",      "time",    "date" };
-    struct span msg, tr;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(name, names[i]) == 0)
-            return split_record(s, ev, &msg, &tr) && trailer_attr(tr, name, out);
+    for (size_t i = 0; i < NFIELDS; i++) {
+        if (strcmp(name, field_names[i]) != 0)
+            continue;
+        if (!split_cached(s, ev))
+            return false;
+        if (!last.read) {
+            trailer_attrs(last.tr, field_names, NFIELDS, last.v, last.found);
+            last.read = true;
+        }
+        if (last.found[i])
+            *out = last.v[i];
+        return last.found[i];
+    }
     return false;
+}
+
+static void cmtrace_free_state(struct source *s)
+{
+    free(s->pstate);
+    s->pstate = NULL;
 }
 
 static int cmtrace_sniff(const char *head, size_t n)
@@ -311,5 +363,5 @@ const struct parser parser_cmtrace = {
     .parse = cmtrace_parse,
     .message = cmtrace_message,
     .field = cmtrace_field,
-    .free_state = NULL,
+    .free_state = cmtrace_free_state,
 };

@@ -241,6 +241,26 @@ static void test_attribute_edges(void **state)
     t_free(c);
 }
 
+/* A record's fields are kept for the next question about the same record: two files whose
+ * records stand at the same place with the same length still answer each for its own. */
+static void test_fields_of_two_files_apart(void **state)
+{
+    (void)state;
+    struct tcase *a = t_parse(&parser_cmtrace,
+                              "<![LOG[m]LOG]!><time=\"10:20:30.400-60\" date=\"11-02-2019\" "
+                              "component=\"AAAA\" thread=\"1\">\n");
+    struct tcase *b = t_parse(&parser_cmtrace,
+                              "<![LOG[n]LOG]!><time=\"10:20:30.400-60\" date=\"11-02-2019\" "
+                              "component=\"BBBB\" thread=\"2\">\n");
+    assert_string_equal(t_field(a, 0, "component"), "AAAA");
+    assert_string_equal(t_field(b, 0, "component"), "BBBB");
+    assert_string_equal(t_msg(b, 0), "n");
+    assert_string_equal(t_field(a, 0, "thread"), "1");
+    assert_string_equal(t_msg(a, 0), "m");
+    t_free(a);
+    t_free(b);
+}
+
 static void test_multiline_message(void **state)
 {
     (void)state;
@@ -719,6 +739,7 @@ int main(void)
         cmocka_unit_test(test_type_levels),
         cmocka_unit_test(test_attribute_order),
         cmocka_unit_test(test_attribute_edges),
+        cmocka_unit_test(test_fields_of_two_files_apart),
         cmocka_unit_test(test_multiline_message),
         cmocka_unit_test(test_multiline_blank_line_inside),
         cmocka_unit_test(test_unclosed_then_valid),
