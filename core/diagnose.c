@@ -1834,6 +1834,94 @@ static bool renumber_exchanges(struct diagnosis *d, uint32_t *first, struct clie
     return ok;
 }
 
+/* Events of one clock group waiting for their place in a sweep: in the order they were met,
+ * which is their order among themselves (a group moves as one). */
+struct waiting {
+    struct event *v;
+    size_t head, n, cap;
+};
+
+static bool wait_push(struct waiting *q, struct event e)
+{
+    if (q->head == q->n)
+        q->head = q->n = 0;
+    if (q->n == q->cap) {
+        if (q->head > q->cap / 2) { /* room at the front: the met ones are placed */
+            memmove(q->v, q->v + q->head, (q->n - q->head) * sizeof *q->v);
+            q->n -= q->head;
+            q->head = 0;
+        } else {
+            size_t cap = q->cap ? q->cap * 2 : 1024;
+            struct event *v = realloc(q->v, cap * sizeof *v);
+            if (!v)
+                return false;
+            q->v = v;
+            q->cap = cap;
+        }
+    }
+    q->v[q->n++] = e;
+    return true;
+}
+
+/* One sweep of the timeline, in place: forward (dir 1) for the groups whose offset is
+ * positive, backward (-1) for the negative ones. A moved event is taken out where it is met,
+ * its time shifted, and put back where it now belongs: forward, after the lines that now come
+ * before it (they are all still ahead of the sweep, being later than its old time), so that
+ * writing never overtakes reading. With first: each exchange's first line. Adds the events
+ * moved to *taken; false when out of memory. */
+static bool shift_sweep(struct bundle *b, const int64_t *off, const uint8_t *role, int dir,
+                        uint32_t *first, size_t *taken)
+{
+    struct waiting q[ROLE_COUNT] = { { 0 } };
+    struct event *ev = b->ev;
+    size_t n = b->nev, r = 0, w = 0; /* forward: positions; backward: n - position */
+    bool ok = true;
+    /* the i-th place of the sweep */
+#define AT(i) (dir > 0 ? (i) : n - 1 - (i))
+    while (ok) {
+        /* the moved events at the read place wait in their group's queue */
+        while (r < n) {
+            struct event *e = &ev[AT(r)];
+            int64_t o = e->t != TIME_NONE ? off[e->src] : 0;
+            if (!(dir > 0 ? o > 0 : o < 0))
+                break;
+            struct event m = *e;
+            m.t += o;
+            ok = wait_push(&q[role[m.src]], m);
+            if (!ok)
+                break;
+            ++*taken;
+            r++;
+        }
+        /* the next to place: the stay at the read place, or the first of a queue's heads */
+        size_t best = ROLE_COUNT;
+        for (size_t g = 0; g < ROLE_COUNT; g++) {
+            if (q[g].head == q[g].n)
+                continue;
+            if (best == ROLE_COUNT ||
+                dir * cmp_event_time(&q[g].v[q[g].head], &q[best].v[q[best].head]) < 0)
+                best = g;
+        }
+        struct event e;
+        if (r < n && (best == ROLE_COUNT ||
+                      dir * cmp_event_time(&ev[AT(r)], &q[best].v[q[best].head]) < 0))
+            e = ev[AT(r++)];
+        else if (best != ROLE_COUNT)
+            e = q[best].v[q[best].head++];
+        else
+            break;
+        size_t at = AT(w);
+        w++;
+        ev[at] = e;
+        if (first && e.xchg && (dir < 0 || first[e.xchg - 1] == NO_FIRST))
+            first[e.xchg - 1] = (uint32_t)at;
+    }
+#undef AT
+    for (size_t g = 0; g < ROLE_COUNT; g++)
+        free(q[g].v);
+    return ok;
+}
+
 /* Each event takes its clock's offset. An offset moves a whole file, so the events that moved
  * are still in order among themselves, and so are those that did not: the moved ones are
  * taken out, sorted, and merged back from the end (each with its exchange), which tells each
@@ -1852,106 +1940,35 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
         off[i] = offset_of(d, (uint16_t)i);
         role[i] = (uint8_t)b->src[i]->role;
     }
-    /* the moved events, by clock group: each group is in order already, having moved as one.
-     * Each group has room for all its files' events (every event a parser emits counts in
-     * its file's), so the timeline is read once to take them out. */
-    size_t count[ROLE_COUNT] = { 0 }, at[ROLE_COUNT], end[ROLE_COUNT], lim[ROLE_COUNT], nm = 0;
-    for (size_t i = 0; i < b->nsrc; i++)
-        if (off[i])
-            count[role[i]] += b->src[i]->events;
-    for (size_t r = 0; r < ROLE_COUNT; r++)
-        nm += count[r];
-    if (!nm) {
-        free(off);
-        free(role);
-        return true;
-    }
-    struct event *g = malloc(nm * sizeof *g), *m = malloc(nm * sizeof *m);
     uint32_t *first = malloc((d->nx ? d->nx : 1) * sizeof *first);
-    if (!g || !m || !first) {
-        free(g);
-        free(m);
-        free(first);
+    if (!first) {
         free(off);
         free(role);
         return false;
-    }
-    for (size_t r = 0, sum = 0; r < ROLE_COUNT; sum += count[r], r++) {
-        at[r] = end[r] = sum;
-        lim[r] = sum + count[r];
-    }
-    size_t k = 0, j = 0, groups = 0, one = 0;
-    bool fits = true;
-    for (size_t i = 0; i < b->nev; i++) {
-        struct event e = b->ev[i];
-        int64_t o = e.t != TIME_NONE ? off[e.src] : 0;
-        if (o) {
-            size_t r = role[e.src];
-            e.t += o;
-            fits = fits && end[r] < lim[r];
-            g[fits ? end[r]++ : 0] = e;
-        } else {
-            b->ev[k++] = e;
-        }
-    }
-    size_t taken = 0;
-    for (size_t r = 0; r < ROLE_COUNT; r++) {
-        taken += end[r] - at[r];
-        if (end[r] > at[r]) {
-            groups++;
-            one = r;
-        }
-    }
-    if (!fits) { /* cannot be: a file emitted more events than it counted */
-        free(g);
-        free(m);
-        free(first);
-        free(off);
-        free(role);
-        return false;
-    }
-    if (!taken) { /* no line of those files has a time: nothing moved */
-        free(g);
-        free(m);
-        free(first);
-        free(off);
-        free(role);
-        return true;
-    }
-    *moved = true;
-    /* the groups merged: a few of them, so the least head is found by looking at each; one
-     * is in order already */
-    if (groups == 1) {
-        free(m);
-        m = g + at[one];
-        j = taken;
-    } else {
-        for (; j < taken; j++) {
-            size_t best = ROLE_COUNT;
-            for (size_t r = 0; r < ROLE_COUNT; r++)
-                if (at[r] < end[r] &&
-                    (best == ROLE_COUNT || cmp_event_time(&g[at[r]], &g[at[best]]) < 0))
-                    best = r;
-            m[j] = g[at[best]++];
-        }
-        free(g);
-        g = NULL;
     }
     for (size_t x = 0; x < d->nx; x++)
         first[x] = NO_FIRST;
-    size_t o = b->nev;
-    while (j > 0) {
-        if (k > 0 && cmp_event_time(&b->ev[k - 1], &m[j - 1]) > 0)
-            b->ev[--o] = b->ev[--k];
-        else
-            b->ev[--o] = m[--j];
-        if (b->ev[o].xchg)
-            first[b->ev[o].xchg - 1] = (uint32_t)o;
+    /* the clocks behind first (their events move to later places: a forward sweep), then the
+     * ones ahead (to earlier places: a backward sweep), each in place; the last sweep finds
+     * each exchange's first line */
+    bool later = false, earlier = false;
+    for (size_t i = 0; i < b->nsrc; i++) {
+        later |= off[i] > 0;
+        earlier |= off[i] < 0;
     }
-    free(g ? g : m); /* with one group, m lies in g */
-    while (o-- > 0) /* the lines before the first that moved stayed where they were */
-        if (b->ev[o].xchg)
-            first[b->ev[o].xchg - 1] = (uint32_t)o;
+    size_t taken = 0;
+    bool ok = true;
+    if (later)
+        ok = shift_sweep(b, off, role, 1, earlier ? NULL : first, &taken);
+    if (ok && earlier)
+        ok = shift_sweep(b, off, role, -1, first, &taken);
+    if (!ok || !taken) { /* out of memory; or no line of those files has a time */
+        free(first);
+        free(off);
+        free(role);
+        return ok;
+    }
+    *moved = true;
     for (size_t i = 0; i < d->nx; i++) {
         struct exchange *x = &d->x[i];
         int64_t xo = offset_of(d, x->src);
@@ -1972,7 +1989,7 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
         source_note(s, 0, "clock corrected by %+.3f s to match the %s log", so / 1e6,
                     role_name(d->clock[s->role].against));
     }
-    bool ok = renumber_exchanges(d, first, NULL);
+    ok = renumber_exchanges(d, first, NULL);
     free(first);
     free(off);
     free(role);

@@ -100,6 +100,77 @@ static void test_busy_day_skew_and_two_failures(void **state)
     run_free(r);
 }
 
+/* Adds secs to every time="HH:MM:SS..." of a CMTrace log, in place (no line near midnight). */
+static void cmtrace_shift(const char *path, int secs)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    assert_true(n > 0 && n < sizeof buf - 1);
+    buf[n] = 0;
+    for (char *p = buf; (p = strstr(p, "time=\"")) != NULL; p += 14) {
+        int h = atoi(p + 6), m = atoi(p + 9), sec = atoi(p + 12) + h * 3600 + m * 60 + secs;
+        assert_true(sec >= 0 && sec < 86400);
+        char t[16];
+        snprintf(t, sizeof t, "%02d:%02d:%02d", sec / 3600 % 100, sec / 60 % 60, sec % 60);
+        memcpy(p + 6, t, 8);
+    }
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, n, f), n);
+    fclose(f);
+}
+
+/* Clocks on both sides at once: busy-day's CRP server 3.2 s behind NDES, and here its
+ * NDESPlugin.log 40 s ahead. Each is measured and its lines moved (the CRP's to later places,
+ * NDESPlugin's to earlier ones), and the case comes out as it does with NDESPlugin's own
+ * clock: the same attempts, verdicts and evidence, the timeline in order. */
+static void test_clocks_behind_and_ahead(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/scepscope-clocks-XXXXXX", cmd[256], path[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd, "cp -r samples/busy-day/. '%s'/", dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/ndes/NDESPlugin.log", dir);
+    cmtrace_shift(path, 40);
+    struct run *a = run_case("samples/busy-day", NULL), *r = run_case(dir, NULL);
+    int64_t off = r->d.clock[ROLE_NDESPLUGIN].offset_us;
+    if (off < -40500000 || off > -39500000)
+        fail_msg("NDESPlugin offset %lld us, expected about -40 s", (long long)off);
+    for (int role = ROLE_CRP_IIS; role <= ROLE_CRP; role += ROLE_CRP - ROLE_CRP_IIS) {
+        off = r->d.clock[role].offset_us;
+        if (off < 2700000 || off > 3700000)
+            fail_msg("%s offset %lld us, expected about +3.2 s", role_name((enum role)role),
+                     (long long)off);
+    }
+    for (size_t i = 1; i < r->b.nev; i++)
+        assert_true(r->b.ev[i - 1].t <= r->b.ev[i].t);
+    assert_int_equal(r->b.nev, a->b.nev);
+    assert_int_equal(r->d.natt, a->d.natt);
+    assert_int_equal(r->d.nx, a->d.nx);
+    for (size_t t = 0; t < a->d.natt; t++) {
+        assert_int_equal(r->d.att[t].failed_step, a->d.att[t].failed_step);
+        for (int st = 0; st < PLAYBOOK_STEPS; st++) {
+            assert_int_equal(r->d.att[t].step[st].verdict, a->d.att[t].step[st].verdict);
+            assert_int_equal(r->d.att[t].step[st].nev, a->d.att[t].step[st].nev);
+        }
+    }
+    /* every line of an exchange finds its way back to it, and its attempt */
+    size_t in = 0, ina = 0;
+    for (size_t i = 0; i < r->b.nev; i++) {
+        in += diagnose_attempt_of(&r->d, i) != 0;
+        ina += diagnose_attempt_of(&a->d, i) != 0;
+    }
+    assert_int_equal(in, ina);
+    run_free(a);
+    run_free(r);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* The same diagnosis, event for event and attempt for attempt. */
 static void assert_same_diagnosis(const struct run *a, const struct run *b, const char *what)
 {
@@ -422,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_success_case_one_attempt_all_steps),
         cmocka_unit_test(test_failure_samples_fail_at_their_step),
         cmocka_unit_test(test_busy_day_skew_and_two_failures),
+        cmocka_unit_test(test_clocks_behind_and_ahead),
         cmocka_unit_test(test_loading_classifies_as_the_diagnosis_would),
         cmocka_unit_test(test_memo_answers_as_the_rules_do),
         cmocka_unit_test(test_guid_filter_selects_whole_attempts),
