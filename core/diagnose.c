@@ -1876,6 +1876,15 @@ static bool shift_sweep(struct bundle *b, const int64_t *off, const uint8_t *rol
     struct event *ev = b->ev;
     size_t n = b->nev, r = 0, w = 0; /* forward: positions; backward: n - position */
     bool ok = true;
+    /* the groups this sweep moves: one or two, looked at for every line */
+    size_t grp[ROLE_COUNT], ng = 0;
+    for (size_t i = 0; i < b->nsrc; i++) {
+        bool mine = dir > 0 ? off[i] > 0 : off[i] < 0, seen = false;
+        for (size_t g = 0; g < ng && !seen; g++)
+            seen = grp[g] == role[i];
+        if (mine && !seen)
+            grp[ng++] = role[i];
+    }
     /* the i-th place of the sweep */
 #define AT(i) (dir > 0 ? (i) : n - 1 - (i))
     while (ok) {
@@ -1895,7 +1904,8 @@ static bool shift_sweep(struct bundle *b, const int64_t *off, const uint8_t *rol
         }
         /* the next to place: the stay at the read place, or the first of a queue's heads */
         size_t best = ROLE_COUNT;
-        for (size_t g = 0; g < ROLE_COUNT; g++) {
+        for (size_t k = 0; k < ng; k++) {
+            size_t g = grp[k];
             if (q[g].head == q[g].n)
                 continue;
             if (best == ROLE_COUNT ||

@@ -59,7 +59,7 @@ static const char *entry_open(struct span line)
  * context="time=" is not taken for the time; its first such place counts, and a value with no
  * closing quote is no value. Each place a name can stand ends in '="': the trailer is read
  * once, from one '=' to the next. */
-#define TRAILER_NAMES_MAX 8
+#define TRAILER_NAMES_MAX 4
 
 static void trailer_attrs(struct span tr, const char *const *names, size_t n, struct span *out,
                           bool *found)
@@ -283,8 +283,8 @@ static const char *const field_names[] = { "component", "context", "type", "thre
                                            "file",      "time",    "date" };
 #define NFIELDS (sizeof field_names / sizeof field_names[0])
 
-/* This thread's last record asked about: the classification asks for its message, its
- * component and its thread one after the other. Keyed by the parse's serial and the record's
+/* This thread's last record asked about, split, with the fields looked for so far: the
+ * classification asks for its message, its component and its thread one after the other. Keyed by the parse's serial and the record's
  * place, which another file's record cannot share. */
 static _Thread_local struct {
     uint64_t serial; /* 0: none */
@@ -292,7 +292,7 @@ static _Thread_local struct {
     uint32_t len;
     bool split;      /* split_record's answer, msg and tr */
     struct span msg, tr;
-    bool read;       /* the attributes below were read from tr */
+    bool read[NFIELDS]; /* field i was looked for in tr: found[i], v[i] */
     struct span v[NFIELDS];
     bool found[NFIELDS];
 } last;
@@ -302,7 +302,7 @@ static bool split_cached(const struct source *s, const struct event *ev)
     const struct cm_state *st = s->pstate;
     if (!st || last.serial != st->serial || last.off != event_off(ev) || last.len != ev->len) {
         last.split = split_record(s, ev, &last.msg, &last.tr);
-        last.read = false;
+        memset(last.read, 0, sizeof last.read);
         last.serial = st ? st->serial : 0;
         last.off = event_off(ev);
         last.len = ev->len;
@@ -325,9 +325,9 @@ static bool cmtrace_field(const struct source *s, const struct event *ev, const 
             continue;
         if (!split_cached(s, ev))
             return false;
-        if (!last.read) {
-            trailer_attrs(last.tr, field_names, NFIELDS, last.v, last.found);
-            last.read = true;
+        if (!last.read[i]) {
+            trailer_attrs(last.tr, field_names + i, 1, last.v + i, last.found + i);
+            last.read[i] = true;
         }
         if (last.found[i])
             *out = last.v[i];
