@@ -2599,6 +2599,7 @@ struct judge_job {
     uint32_t *count[PARALLEL_MAX]; /* [attempt * steps + step]: lines, then where to write */
     uint32_t *marks[PARALLEL_MAX]; /* [attempt]: the marks seen in the slice */
     uint32_t *first[PARALLEL_MAX]; /* [attempt * MARK_COUNT + mark]: the first such line */
+    uint16_t *sig;                 /* beside d->evpool: each evidence line's signature + 1 */
 };
 
 static void judge_slice(size_t from, size_t to, size_t t, void *arg)
@@ -2621,7 +2622,9 @@ static void judge_slice(size_t from, size_t to, size_t t, void *arg)
         } else if (e->sig) {
             int st = sig_of(d, e)->step - 1;
             struct step_result *r = &d->att[a - 1].step[st];
-            r->ev[j->count[t][rs + (size_t)st]++] = (uint32_t)i; /* fewer than 2^32 events */
+            uint32_t at = j->count[t][rs + (size_t)st]++;
+            r->ev[at] = (uint32_t)i; /* fewer than 2^32 events */
+            j->sig[(size_t)(r->ev - d->evpool) + at] = e->sig;
         }
     }
 }
@@ -2648,7 +2651,8 @@ static bool judge(struct diagnosis *d)
             for (int s = 0; s < PLAYBOOK_STEPS; s++)
                 total += j.count[t][a * PLAYBOOK_STEPS + (size_t)s];
     d->evpool = ok ? malloc((total ? total : 1) * sizeof *d->evpool) : NULL;
-    ok = ok && d->evpool;
+    j.sig = ok ? malloc((total ? total : 1) * sizeof *j.sig) : NULL;
+    ok = ok && d->evpool && j.sig;
     size_t off = 0;
     for (size_t a = 0; ok && a < d->natt; a++) {
         struct attempt *at = &d->att[a];
@@ -2683,24 +2687,26 @@ static bool judge(struct diagnosis *d)
         free(j.marks[t]);
         free(j.first[t]);
     }
-    /* a step's verdict: the gravest of its lines; the first line of that gravity decides */
+    /* a step's verdict: the gravest of its lines; the first line of that gravity decides
+     * (their signatures were noted beside them: the lines themselves lie all over) */
     for (size_t a = 0; ok && a < d->natt; a++) {
         struct attempt *at = &d->att[a];
         for (int s = 0; s < PLAYBOOK_STEPS; s++) {
             struct step_result *r = &at->step[s];
+            const uint16_t *sig = j.sig + (r->ev - d->evpool);
             for (uint32_t c = 0; c < r->nev; c++) {
-                const struct event *e = &b->ev[r->ev[c]];
-                const struct pb_sig *sg = sig_of(d, e);
+                const struct pb_sig *sg = &d->pb->sigs[sig[c] - 1];
                 if (verdict_severity(sg->verdict) > verdict_severity(r->verdict)) {
                     r->verdict = sg->verdict;
                     if (sg->verdict == VERDICT_FAIL || sg->verdict == VERDICT_WARN) {
-                        r->sig = e->sig - 1;
+                        r->sig = sig[c] - 1;
                         r->decisive = r->ev[c];
                     }
                 }
             }
         }
     }
+    free(j.sig);
     struct none_words W;
     ok = ok && none_words_init(d, &W);
     for (size_t a = 0; ok && a < d->natt; a++) {
