@@ -1787,9 +1787,14 @@ static bool renumber_exchanges(struct diagnosis *d, uint32_t *first, struct clie
     struct exchange *nxv = malloc(nx * sizeof *nxv);
     size_t nk = 0, o = 0;
     bool ok = key && to && nxv;
+    /* sorted by first line (unique: a line belongs to one exchange), with the exchange's
+     * number below it where it fits (it does below 2^31 exchanges): not read back from the
+     * lines, which lie all over the timeline */
+    bool wide = nx > 0x7FFFFFFFu;
     for (size_t x = 0; ok && x < nx; x++)
-        if (first[x] != NO_FIRST) /* unique: a line belongs to one exchange */
-            key[nk++] = (uint64_t)kept_late(&d->x[x]) << 63 | first[x];
+        if (first[x] != NO_FIRST)
+            key[nk++] = (uint64_t)kept_late(&d->x[x]) << 63 |
+                        (wide ? first[x] : (uint64_t)first[x] << 31 | x);
     ok = ok && radix_sort(key, nk);
     /* those with no line come after the others of their kind, in their own order */
     for (size_t c = 0; ok && c <= nk; c++) {
@@ -1801,7 +1806,7 @@ static bool renumber_exchanges(struct diagnosis *d, uint32_t *first, struct clie
         }
         if (c == nk)
             break;
-        uint32_t x = d->b->ev[(uint32_t)key[c]].xchg - 1;
+        uint32_t x = wide ? d->b->ev[(uint32_t)key[c]].xchg - 1 : (uint32_t)(key[c] & 0x7FFFFFFFu);
         nxv[to[x] = (uint32_t)o++] = d->x[x];
     }
     if (ok && nk == 0)
