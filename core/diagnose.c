@@ -2773,10 +2773,30 @@ static const char *intern_locked(struct identify_job *j, const char *value)
     return kept;
 }
 
+/* A slice's memory of the values it had kept: a device's GUID, a user's, an error code come
+ * again and again, and are found here without taking the lock (what the pool keeps never
+ * changes). */
+#define SEEN_VALUES 1024
+
+static const char *intern_seen(struct identify_job *j, const char **seen, const char *value)
+{
+    uint64_t h = 1469598103934665603u;
+    for (const char *p = value; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211u;
+    const char **slot = &seen[(h ^ h >> 29) & (SEEN_VALUES - 1)];
+    if (*slot && strcmp(*slot, value) == 0)
+        return *slot;
+    const char *kept = intern_locked(j, value);
+    if (kept)
+        *slot = kept;
+    return kept;
+}
+
 static void identify_slice(size_t from, size_t to, size_t t, void *arg)
 {
     struct identify_job *j = arg;
     struct diagnosis *d = j->d;
+    const char *seen[SEEN_VALUES] = { NULL };
     for (size_t a = from; a < to; a++) {
         struct attempt *at = &d->att[a];
         uint32_t pos[PLAYBOOK_STEPS] = { 0 };
@@ -2799,7 +2819,7 @@ static void identify_slice(size_t from, size_t to, size_t t, void *arg)
                 if ((who && (*who)[0]) ||
                     !playbook_extract(d->pb, e->sig - 1, s, e, names[k], value, cap, j->md[t]))
                     continue;
-                const char *kept = intern_locked(j, value);
+                const char *kept = intern_seen(j, seen, value);
                 if (!kept)
                     return;
                 if (who) {
