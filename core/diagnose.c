@@ -1196,6 +1196,7 @@ struct xbuilder {
     const struct diagnosis *d;
     const bool *is_w3c, *is_block;
     const uint8_t *owner;
+    bool noted;        /* the loading's notes are this diagnosis's */
     struct xlist L;
     struct client *cl; /* beside L.v, as long as L.cap; set for PKIOperations */
     size_t ncl;
@@ -1229,8 +1230,15 @@ static void build_slice(size_t from, size_t to, size_t t, void *arg)
     struct field_cache fc = { 0 };
     bool ok = true;
     for (size_t i = 0; ok && i < b->nev; i++) {
-        const struct event *e = &b->ev[i];
-        if (w->owner[e->src] != t || (e->flags & EVF_RAW))
+        struct event *e = &b->ev[i];
+        if (w->owner[e->src] != t)
+            continue;
+        if (!w->noted || !(e->flags & EVF_NOTED) ||
+            b->src[e->src]->classified_by != (const void *)d->pb) {
+            e->xchg = 0;
+            e->flags &= (uint8_t)~EVF_NOTED;
+        }
+        if (e->flags & EVF_RAW)
             continue;
         if (w->is_w3c[e->src]) {
             enum xkind k = iis_kind((enum mark)e->mark);
@@ -1293,16 +1301,8 @@ static bool build_exchanges(struct diagnosis *d)
     struct bundle *b = d->b;
     d->nx = 0;
     /* what the loading noted stays for the preamble scan, if it was for this playbook and
-     * the file was classified with it as a whole */
+     * the file was classified with it as a whole (the builders clear the rest) */
     bool noted = prep_of(d) != NULL;
-    for (size_t i = 0; i < b->nev; i++) {
-        struct event *e = &b->ev[i];
-        if (!noted || !(e->flags & EVF_NOTED) ||
-            b->src[e->src]->classified_by != (const void *)d->pb) {
-            e->xchg = 0;
-            e->flags &= (uint8_t)~EVF_NOTED;
-        }
-    }
     size_t ns = b->nsrc ? b->nsrc : 1;
     bool *is_w3c = calloc(ns, sizeof *is_w3c);
     bool *is_block = calloc(ns, sizeof *is_block);
@@ -1344,7 +1344,7 @@ static bool build_exchanges(struct diagnosis *d)
     for (size_t i = 0; ok && i < b->nsrc; i++)
         owner[i] = owner[i] ? owner[i] - 1 : 0;
     for (size_t t = 0; t < k; t++)
-        w[t] = (struct xbuilder){ d, is_w3c, is_block, owner, { 0 }, NULL, 0, false };
+        w[t] = (struct xbuilder){ d, is_w3c, is_block, owner, noted, { 0 }, NULL, 0, false };
     if (ok)
         parallel_run(b->nev, k, build_slice, w);
     size_t total = 0, base[PARALLEL_MAX];
