@@ -49,7 +49,7 @@ static const char *entry_open(struct span line)
             break;
         }
     }
-    if (end - p >= OPEN_LEN && memcmp(p, OPEN_TAG, OPEN_LEN) == 0)
+    if (end - p >= OPEN_LEN && p[0] == '<' && memcmp(p, OPEN_TAG, OPEN_LEN) == 0)
         return p + OPEN_LEN;
     return NULL;
 }
@@ -81,7 +81,9 @@ static void trailer_attrs(struct span tr, const char *const *names, size_t n, st
             continue;
         for (size_t k = 0; k < n && k < TRAILER_NAMES_MAX; k++) {
             const char *name = eq - len[k];
-            if (done[k] || (size_t)(eq - tr.p) < len[k] || memcmp(name, names[k], len[k]) != 0)
+            /* its last and first letters first: most names of a trailer end elsewhere */
+            if (done[k] || (size_t)(eq - tr.p) < len[k] || eq[-1] != names[k][len[k] - 1] ||
+                name[0] != names[k][0] || memcmp(name, names[k], len[k]) != 0)
                 continue;
             char before = name > tr.p ? name[-1] : ' ';
             if (before != ' ' && before != '<' && before != '\t')
