@@ -110,6 +110,7 @@ static enum level type_level(struct span v, bool found)
 /* What an entry's trailer says: its time and date, component and type. */
 enum { TR_TIME, TR_DATE, TR_COMPONENT, TR_TYPE, TR_COUNT };
 static const char *const trailer_names[TR_COUNT] = { "time", "date", "component", "type" };
+_Static_assert(TR_COUNT <= TRAILER_NAMES_MAX, "trailer_attrs reads them at once");
 
 /* Reads the entry's time from its trailer's values; on failure writes why into `why`. */
 static bool trailer_time(struct source *s, const struct span *v, const bool *found, int64_t *t,
