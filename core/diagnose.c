@@ -137,33 +137,44 @@ static void join_exchange(const struct diagnosis *d, struct xlist *L, uint32_t x
         x->failed = true;
 }
 
-/* Two lanes of 8 bytes each, so that one lane's multiply need not wait for the other's: a
- * user agent is over a hundred bytes, and every GetCA near a PKIOperation hashes one. */
-static uint64_t hash_span(uint64_t h, struct span s)
+static uint64_t load64(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* The hash of a value (an address, a user agent, the part of an IIS line the line memo keys
+ * by), from seed: 32 bytes a step in four lanes that need not wait for one another's
+ * multiply, the last step over the value's last 32 bytes. */
+static uint64_t hash_span(uint64_t seed, struct span s)
 {
     const char *p = s.p;
     size_t n = s.n;
-    uint64_t g = h ^ 0xC2B2AE3D27D4EB4Fu;
-    for (; n >= 16; p += 16, n -= 16) {
-        uint64_t w, v;
-        memcpy(&w, p, 8);
-        memcpy(&v, p + 8, 8);
-        h = (h ^ w) * 0x9E3779B97F4A7C15u;
-        g = (g ^ v) * 0xFF51AFD7ED558CCDu;
-        h ^= h >> 29;
-        g ^= g >> 31;
+    uint64_t a = seed, b = seed ^ 0x9E3779B97F4A7C15u, c = seed ^ 0xC2B2AE3D27D4EB4Fu,
+             d = seed ^ 0x165667B19E3779F9u;
+    const char *end = p + n;
+    char tail[32];
+    if (n < 32) {
+        memset(tail, 0, sizeof tail);
+        if (n)
+            memcpy(tail, p, n);
+        p = tail;
+        end = tail + 32;
     }
-    uint64_t w = 0, v = 0;
-    if (n > 8) {
-        memcpy(&w, p, 8);
-        memcpy(&v, p + 8, n - 8);
-    } else if (n) {
-        memcpy(&w, p, n);
+    for (;;) {
+        const char *q = end - p >= 32 ? p : end - 32; /* the last step overlaps the one before */
+        a = (a ^ load64(q)) * 0xFF51AFD7ED558CCDu;
+        b = (b ^ load64(q + 8)) * 0xC4CEB9FE1A85EC53u;
+        c = (c ^ load64(q + 16)) * 0x9E3779B97F4A7C15u;
+        d = (d ^ load64(q + 24)) * 0xD6E8FEB86659FD93u;
+        if (q + 32 >= end)
+            break;
+        p += 32;
     }
-    h = (h ^ w ^ ((uint64_t)s.n << 56)) * 0x9E3779B97F4A7C15u;
-    g = (g ^ v) * 0xFF51AFD7ED558CCDu;
-    h ^= g ^ (g >> 29);
-    return h ^ (h >> 32);
+    uint64_t h = a ^ (b << 17 | b >> 47) ^ (c << 31 | c >> 33) ^ (d << 47 | d >> 17) ^ n;
+    h *= 0x9E3779B97F4A7C15u;
+    return h ^ h >> 29 ^ h >> 41;
 }
 
 static bool field_u64(const struct source *s, const struct event *e, const char *name,
@@ -603,43 +614,6 @@ static void note_getca(struct prep *P, struct prep_thread *T, const struct sourc
     note_line(e, f[0], found[0], note_who(P, T, f, found));
 }
 
-static uint64_t load64(const char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
-/* The memo's hash of a line's part: 32 bytes a step in four lanes that do not wait for one
- * another (hash_span's two would), the last step over the part's last 32 bytes. */
-static uint64_t memo_hash(uint64_t seed, const char *p, size_t n)
-{
-    uint64_t a = seed, b = seed ^ 0x9E3779B97F4A7C15u, c = seed ^ 0xC2B2AE3D27D4EB4Fu,
-             d = seed ^ 0x165667B19E3779F9u;
-    const char *end = p + n;
-    char tail[32];
-    if (n < 32) {
-        memset(tail, 0, sizeof tail);
-        if (n)
-            memcpy(tail, p, n);
-        p = tail;
-        end = tail + 32;
-    }
-    for (;;) {
-        const char *q = end - p >= 32 ? p : end - 32; /* the last step overlaps the one before */
-        a = (a ^ load64(q)) * 0xFF51AFD7ED558CCDu;
-        b = (b ^ load64(q + 8)) * 0xC4CEB9FE1A85EC53u;
-        c = (c ^ load64(q + 16)) * 0x9E3779B97F4A7C15u;
-        d = (d ^ load64(q + 24)) * 0xD6E8FEB86659FD93u;
-        if (q + 32 >= end)
-            break;
-        p += 32;
-    }
-    uint64_t h = a ^ (b << 17 | b >> 47) ^ (c << 31 | c >> 33) ^ (d << 47 | d >> 17) ^ n;
-    h *= 0x9E3779B97F4A7C15u;
-    return h ^ h >> 29 ^ h >> 41;
-}
-
 /* Chooses, for the layout of line e, the first and last columns of those the rules and notes
  * read (lm_names' first two); false when the layout has none of them. */
 static bool memo_layout(struct prep *P, struct prep_thread *T, const struct source *s,
@@ -690,7 +664,7 @@ static bool memo_line(struct prep *P, struct prep_thread *T, const struct source
     if (to < from || (size_t)(to - from) > LINE_MEMO_BYTES)
         return false;
     uint16_t len = (uint16_t)(to - from);
-    size_t slot = (size_t)memo_hash(FNV_SEED ^ T->lm_layout, from, len);
+    size_t slot = (size_t)hash_span(FNV_SEED ^ T->lm_layout, span_make(from, len));
     struct line_memo *m = &T->memo[slot & (LINE_MEMO_SLOTS - 1)];
     if (m->layout == T->lm_layout && m->len == len && memcmp(m->bytes, from, len) == 0) {
         e->sig = m->sig;
@@ -1404,10 +1378,10 @@ static uint64_t ep_key(int64_t v, bool close)
     return (uint64_t)(v + EP_BIAS) << 1 | (close ? 1u : 0u);
 }
 
-/* LSD radix sort, 16 bits a pass, passes where all keys agree skipped: the first clock pass
- * has millions of endpoints, which qsort takes a second over. */
 static int cmp_u64(const void *a, const void *b);
 
+/* LSD radix sort, 16 bits a pass, passes where all keys agree skipped: the first clock pass
+ * has millions of endpoints, which qsort takes a second over. */
 static bool radix_sort(uint64_t *v, size_t n)
 {
     if (n < 4096) { /* each pass clears and sums 65536 counts: more than sorting a few */
@@ -1938,9 +1912,9 @@ static bool shift_sweep(struct bundle *b, const int64_t *off, const uint8_t *rol
 }
 
 /* Each event takes its clock's offset. An offset moves a whole file, so the events that moved
- * are still in order among themselves, and so are those that did not: the moved ones are
- * taken out, sorted, and merged back from the end (each with its exchange), which tells each
- * exchange where its first line now is. */
+ * are still in order among themselves, and so are those that did not: one sweep of the
+ * timeline for each direction puts the moved ones in their new places (shift_sweep), and the
+ * last tells each exchange where its first line now is. */
 static bool apply_offsets(struct diagnosis *d, bool *moved)
 {
     struct bundle *b = d->b;
@@ -2780,10 +2754,8 @@ static const char *intern_locked(struct identify_job *j, const char *value)
 
 static const char *intern_seen(struct identify_job *j, const char **seen, const char *value)
 {
-    uint64_t h = 1469598103934665603u;
-    for (const char *p = value; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211u;
-    const char **slot = &seen[(h ^ h >> 29) & (SEEN_VALUES - 1)];
+    uint64_t h = hash_span(FNV_SEED, span_make(value, strlen(value)));
+    const char **slot = &seen[h & (SEEN_VALUES - 1)];
     if (*slot && strcmp(*slot, value) == 0)
         return *slot;
     const char *kept = intern_locked(j, value);

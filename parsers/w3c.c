@@ -560,7 +560,7 @@ static bool record_time(struct walk *w, const struct layout *L, const struct spa
     unsigned long long fl = (unsigned long long)w->fields_line;
     if (L->key[K_DATE] >= 0) {
         struct span df = f[L->key[K_DATE]];
-        if (w->have_last_date && df.n == sizeof w->last_date && same_bytes(df.p, w->last_date, 10)) {
+        if (w->have_last_date && df.n == sizeof w->last_date && same_bytes(df.p, w->last_date, df.n)) {
             day = w->last_day_us;
         } else if (read_date(df, &y, &mo, &d)) {
             day = civil_to_us(y, mo, d, 0, 0, 0, 0);
