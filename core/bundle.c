@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bigmem.h"
 #include "bundle.h"
 #include "datefit.h"
 #include "parser.h"
@@ -518,6 +519,10 @@ static bool load_one(struct bundle *b, struct source *s, struct evbuf *out)
     s->parser = p;
     apply_tz(b, s);
     apply_date(b, s);
+    /* room for an event every 32 bytes (logs' lines are longer): reserved, not taken, so
+     * that the array is never moved while it fills */
+    if (!evbuf_reserve(out, s->size / 32 + 1024))
+        return false;
     return parse_text(s, out);
 }
 
@@ -565,6 +570,7 @@ static bool load_index(struct bundle *b, size_t i, void *th)
     /* in time order on this thread, for the merge */
     bool ok = loaded && timeline_sort_stable(out.v, out.n);
     out.sorted = ok;
+    evbuf_trim(&out);
     b->per[i] = out;
     if (!ok)
         return false;
@@ -626,8 +632,10 @@ bool bundle_load(struct bundle *b)
         return false;
     if (!fit_dates(b))
         return false;
+    big_cache_drop();
     trace_mark("parsed", 0);
     bool ok = timeline_merge(b);
+    big_cache_drop();
     trace_mark("merged", 0);
     return ok;
 }
@@ -664,7 +672,7 @@ void bundle_free(struct bundle *b)
     for (size_t i = 0; i < b->ndate; i++)
         free(b->date[i].glob);
     free(b->date);
-    free(b->ev);
+    big_free(b->ev);
     if (b->hook.free)
         b->hook.free(b->hook.ctx);
     *b = (struct bundle){ 0 };

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bigmem.h"
 #include "castore.h"
 #include "diagnose.h"
 #include "parallel.h"
@@ -110,7 +111,7 @@ static uint32_t new_exchange(struct xlist *L, enum xkind kind, uint16_t src)
 {
     if (L->n == L->cap) {
         size_t cap = L->cap ? L->cap * 2 : 256;
-        struct exchange *v = realloc(L->v, cap * sizeof *v);
+        struct exchange *v = big_realloc(L->v, cap * sizeof *v);
         if (!v)
             return UINT32_MAX;
         L->v = v;
@@ -1092,7 +1093,7 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c, const uint32_t *
     /* one exchange each, numbered in that order after the others; their lines are read in
      * parallel (they lie all over the logs) */
     if (ok && n && d->nx + n > d->capx) {
-        struct exchange *v = realloc(d->x, (d->nx + n) * sizeof *v);
+        struct exchange *v = big_realloc(d->x, (d->nx + n) * sizeof *v);
         ok = v != NULL;
         if (ok) {
             d->x = v;
@@ -1181,7 +1182,7 @@ struct xbuilder {
 static bool keep_client(struct xbuilder *w, const struct iis_times *it)
 {
     if (w->ncl < w->L.cap) {
-        struct client *v = realloc(w->cl, w->L.cap * sizeof *v);
+        struct client *v = big_realloc(w->cl, w->L.cap * sizeof *v);
         if (!v)
             return false;
         memset(v + w->ncl, 0, (w->L.cap - w->ncl) * sizeof *v);
@@ -1328,14 +1329,14 @@ static bool build_exchanges(struct diagnosis *d)
         total += w[t].L.n;
     }
     if (ok && total > d->capx) {
-        struct exchange *v = realloc(d->x, total * sizeof *v);
+        struct exchange *v = big_realloc(d->x, total * sizeof *v);
         ok = v != NULL;
         if (ok) {
             d->x = v;
             d->capx = total;
         }
     }
-    struct client *cl = ok ? calloc(total ? total : 1, sizeof *cl) : NULL;
+    struct client *cl = ok ? big_alloc((total ? total : 1) * sizeof *cl) : NULL;
     ok = ok && cl;
     for (size_t t = 0; ok && t < k; t++) {
         if (w[t].L.n)
@@ -1345,10 +1346,10 @@ static bool build_exchanges(struct diagnosis *d)
                    (w[t].ncl < w[t].L.n ? w[t].ncl : w[t].L.n) * sizeof *cl);
     }
     for (size_t t = 0; t < k; t++) {
-        free(w[t].L.v);
-        free(w[t].cl);
+        big_free(w[t].L.v);
+        big_free(w[t].cl);
     }
-    uint32_t *first = ok ? malloc((total ? total : 1) * sizeof *first) : NULL;
+    uint32_t *first = ok ? big_alloc((total ? total : 1) * sizeof *first) : NULL;
     ok = ok && first;
     if (ok) {
         d->nx = total;
@@ -1358,8 +1359,8 @@ static bool build_exchanges(struct diagnosis *d)
         parallel_run(b->nev, parallel_slices(b->nev, 1 << 16), first_slice, &fj);
         ok = renumber_exchanges(d, first, cl) && add_getcas(d, is_w3c, first, cl);
     }
-    free(cl);
-    free(first);
+    big_free(cl);
+    big_free(first);
     free(is_w3c);
     free(is_block);
     free(owner);
@@ -1388,10 +1389,10 @@ static bool radix_sort(uint64_t *v, size_t n)
         qsort(v, n, sizeof *v, cmp_u64);
         return true;
     }
-    uint64_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    uint64_t *tmp = big_alloc((n ? n : 1) * sizeof *tmp);
     uint32_t *count = malloc(65536 * sizeof *count);
     if (!tmp || !count) {
-        free(tmp);
+        big_free(tmp);
         free(count);
         return false;
     }
@@ -1416,7 +1417,7 @@ static bool radix_sort(uint64_t *v, size_t n)
     }
     if (a != v)
         memcpy(v, a, n * sizeof *v);
-    free(tmp);
+    big_free(tmp);
     free(count);
     return true;
 }
@@ -1429,7 +1430,7 @@ static int cmp_u64(const void *a, const void *b)
 
 uint32_t skew_best(const int64_t *lo, const int64_t *hi, size_t n, int64_t *best)
 {
-    uint64_t *ep = malloc((2 * n + 1) * sizeof *ep);
+    uint64_t *ep = big_alloc((2 * n + 1) * sizeof *ep);
     if (!ep)
         return 0;
     size_t m = 0;
@@ -1444,7 +1445,7 @@ uint32_t skew_best(const int64_t *lo, const int64_t *hi, size_t n, int64_t *best
     }
     if (!in_range) {
         /* offsets beyond any clock: none of them can be the answer */
-        free(ep);
+        big_free(ep);
         return 0;
     }
     if (m >= UINT32_MAX || !radix_sort(ep, m))
@@ -1481,7 +1482,7 @@ uint32_t skew_best(const int64_t *lo, const int64_t *hi, size_t n, int64_t *best
             pick_dist = dist;
         }
     }
-    free(ep);
+    big_free(ep);
     if (top > 0)
         *best = pick;
     return (uint32_t)top;
@@ -1535,7 +1536,7 @@ static bool measures_clock(const struct exchange *x)
 static bool by_group_build(const struct diagnosis *d, struct by_group *G)
 {
     size_t count[XKIND_COUNT * NROLES] = { 0 };
-    G->v = malloc((d->nx ? d->nx : 1) * sizeof *G->v);
+    G->v = big_alloc((d->nx ? d->nx : 1) * sizeof *G->v);
     if (!G->v)
         return false;
     for (size_t i = 0; i < d->nx; i++)
@@ -1584,11 +1585,11 @@ static bool pairs_add(struct pairs *p, int64_t lo, int64_t hi)
 {
     if (p->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 1024;
-        int64_t *a = realloc(p->lo, cap * sizeof *a);
+        int64_t *a = big_realloc(p->lo, cap * sizeof *a);
         if (!a)
             return false;
         p->lo = a;
-        int64_t *z = realloc(p->hi, cap * sizeof *z);
+        int64_t *z = big_realloc(p->hi, cap * sizeof *z);
         if (!z)
             return false;
         p->hi = z;
@@ -1706,8 +1707,8 @@ static bool estimate_group(struct diagnosis *d, const struct by_group *G, enum r
             *found = true;
         }
     }
-    free(p.lo);
-    free(p.hi);
+    big_free(p.lo);
+    big_free(p.hi);
     return ok;
 }
 
@@ -1756,9 +1757,9 @@ static bool renumber_exchanges(struct diagnosis *d, uint32_t *first, struct clie
     size_t nx = d->nx, nev = d->b->nev;
     if (!nx)
         return true;
-    uint64_t *key = malloc(nx * sizeof *key);
-    uint32_t *to = malloc(nx * sizeof *to);
-    struct exchange *nxv = malloc(nx * sizeof *nxv);
+    uint64_t *key = big_alloc(nx * sizeof *key);
+    uint32_t *to = big_alloc(nx * sizeof *to);
+    struct exchange *nxv = big_alloc(nx * sizeof *nxv);
     size_t nk = 0, o = 0;
     bool ok = key && to && nxv;
     /* sorted by first line (unique: a line belongs to one exchange), with the exchange's
@@ -1807,9 +1808,9 @@ static bool renumber_exchanges(struct diagnosis *d, uint32_t *first, struct clie
             memcpy(cl, tmp, nx * sizeof *cl);
         }
     }
-    free(key);
-    free(to);
-    free(nxv);
+    big_free(key);
+    big_free(to);
+    big_free(nxv);
     return ok;
 }
 
@@ -1831,7 +1832,7 @@ static bool wait_push(struct waiting *q, struct event e)
             q->head = 0;
         } else {
             size_t cap = q->cap ? q->cap * 2 : 1024;
-            struct event *v = realloc(q->v, cap * sizeof *v);
+            struct event *v = big_realloc(q->v, cap * sizeof *v);
             if (!v)
                 return false;
             q->v = v;
@@ -1907,7 +1908,7 @@ static bool shift_sweep(struct bundle *b, const int64_t *off, const uint8_t *rol
     }
 #undef AT
     for (size_t g = 0; g < ROLE_COUNT; g++)
-        free(q[g].v);
+        big_free(q[g].v);
     return ok;
 }
 
@@ -1929,7 +1930,7 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
         off[i] = offset_of(d, (uint16_t)i);
         role[i] = (uint8_t)b->src[i]->role;
     }
-    uint32_t *first = malloc((d->nx ? d->nx : 1) * sizeof *first);
+    uint32_t *first = big_alloc((d->nx ? d->nx : 1) * sizeof *first);
     if (!first) {
         free(off);
         free(role);
@@ -1952,7 +1953,7 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
     if (ok && earlier)
         ok = shift_sweep(b, off, role, -1, first, &taken);
     if (!ok || !taken) { /* out of memory; or no line of those files has a time */
-        free(first);
+        big_free(first);
         free(off);
         free(role);
         return ok;
@@ -1979,7 +1980,7 @@ static bool apply_offsets(struct diagnosis *d, bool *moved)
                     role_name(d->clock[s->role].against));
     }
     ok = renumber_exchanges(d, first, NULL);
-    free(first);
+    big_free(first);
     free(off);
     free(role);
     return ok;
@@ -2017,8 +2018,8 @@ static bool align_clocks(struct diagnosis *d, bool *moved)
         }
     }
     struct by_group G = { 0 };
-    uint32_t *tmp_o = malloc((d->nx ? d->nx : 1) * sizeof *tmp_o);
-    uint32_t *tmp_i = malloc((d->nx ? d->nx : 1) * sizeof *tmp_i);
+    uint32_t *tmp_o = big_alloc((d->nx ? d->nx : 1) * sizeof *tmp_o);
+    uint32_t *tmp_i = big_alloc((d->nx ? d->nx : 1) * sizeof *tmp_i);
     bool ok = tmp_o && tmp_i && by_group_build(d, &G), progress = true;
     while (ok && progress) {
         progress = false;
@@ -2043,9 +2044,9 @@ static bool align_clocks(struct diagnosis *d, bool *moved)
             }
         }
     }
-    free(G.v);
-    free(tmp_o);
-    free(tmp_i);
+    big_free(G.v);
+    big_free(tmp_o);
+    big_free(tmp_i);
     trace_mark("clocks-estimated", 0);
     return ok && apply_offsets(d, moved);
 }
@@ -2109,11 +2110,11 @@ struct by_kind {
 static bool by_kind_build(const struct diagnosis *d, struct by_kind *K)
 {
     size_t count[XKIND_COUNT] = { 0 };
-    K->v = malloc((d->nx ? d->nx : 1) * sizeof *K->v);
-    K->l = calloc(d->nx ? d->nx : 1, sizeof *K->l);
+    K->v = big_alloc((d->nx ? d->nx : 1) * sizeof *K->v);
+    K->l = big_alloc((d->nx ? d->nx : 1) * sizeof *K->l);
     if (!K->v || !K->l) {
-        free(K->v);
-        free(K->l);
+        big_free(K->v);
+        big_free(K->l);
         return false;
     }
     for (size_t i = 0; i < d->nx; i++) {
@@ -2250,11 +2251,11 @@ static bool link_near(struct diagnosis *d, const struct by_kind *K)
     if (!nf)
         return true;
     /* the other exchanges by start (qsort: kept GetCAs come last, far from their place) */
-    struct xstart *by = malloc((d->nx ? d->nx : 1) * sizeof *by);
-    uint32_t *others = malloc((d->nx ? d->nx : 1) * sizeof *others);
+    struct xstart *by = big_alloc((d->nx ? d->nx : 1) * sizeof *by);
+    uint32_t *others = big_alloc((d->nx ? d->nx : 1) * sizeof *others);
     if (!by || !others) {
-        free(by);
-        free(others);
+        big_free(by);
+        big_free(others);
         return false;
     }
     size_t no = 0;
@@ -2264,7 +2265,7 @@ static bool link_near(struct diagnosis *d, const struct by_kind *K)
     qsort(by, no, sizeof *by, cmp_xstart);
     for (size_t i = 0; i < no; i++)
         others[i] = by[i].x;
-    free(by);
+    big_free(by);
     int64_t win = SEC(d->pb->win.preamble), longest = max_duration(d, others, no);
     for (size_t c = 0; c < nf; c++) {
         const struct exchange *f = &d->x[ev[c]];
@@ -2293,7 +2294,7 @@ static bool link_near(struct diagnosis *d, const struct by_kind *K)
                  !(K->l[uf_find(K->l, ev[c - 1])].kinds & ~(1u << X_EVENT_FAIL)))
             uf_union(K->l, ev[c - 1], ev[c]); /* alone too, and near the one before */
     }
-    free(others);
+    big_free(others);
     return true;
 }
 
@@ -2344,20 +2345,20 @@ static bool form_attempts(struct diagnosis *d)
     link_preamble(d, &K);
     link_retries(d, &K);
     if (!link_near(d, &K)) {
-        free(K.v);
-        free(K.l);
+        big_free(K.v);
+        big_free(K.l);
         return false;
     }
-    free(K.v);
+    big_free(K.v);
     struct link *l = K.l;
 
     /* one attempt per set worth one; its span from the exchanges' times */
-    bool *failed = calloc(d->nx ? d->nx : 1, sizeof *failed);
-    uint32_t *slot = malloc((d->nx ? d->nx : 1) * sizeof *slot);
+    bool *failed = big_alloc((d->nx ? d->nx : 1) * sizeof *failed);
+    uint32_t *slot = big_alloc((d->nx ? d->nx : 1) * sizeof *slot);
     if (!failed || !slot) {
-        free(failed);
-        free(slot);
-        free(l);
+        big_free(failed);
+        big_free(slot);
+        big_free(l);
         return false;
     }
     for (size_t i = 0; i < d->nx; i++)
@@ -2369,11 +2370,11 @@ static bool form_attempts(struct diagnosis *d)
         if (uf_find(l, (uint32_t)i) == i && worth_an_attempt(&l[i], failed[i]))
             slot[i] = (uint32_t)n++;
     }
-    d->att = calloc(n ? n : 1, sizeof *d->att);
+    d->att = big_alloc((n ? n : 1) * sizeof *d->att);
     if (!d->att) {
-        free(failed);
-        free(slot);
-        free(l);
+        big_free(failed);
+        big_free(slot);
+        big_free(l);
         return false;
     }
     d->natt = n;
@@ -2401,9 +2402,9 @@ static bool form_attempts(struct diagnosis *d)
     qsort(d->att, n, sizeof *d->att, cmp_attempt_start);
     uint32_t *renum = malloc((n ? n : 1) * sizeof *renum);
     if (!renum) {
-        free(failed);
-        free(slot);
-        free(l);
+        big_free(failed);
+        big_free(slot);
+        big_free(l);
         return false;
     }
     for (size_t i = 0; i < n; i++) {
@@ -2415,9 +2416,9 @@ static bool form_attempts(struct diagnosis *d)
         if (d->x[i].attempt)
             d->x[i].attempt = renum[d->x[i].attempt - 1];
     free(renum);
-    free(failed);
-    free(slot);
-    free(l);
+    big_free(failed);
+    big_free(slot);
+    big_free(l);
     return true;
 }
 
@@ -2615,12 +2616,12 @@ static bool judge(struct diagnosis *d)
     struct judge_job j = { .d = d };
     bool ok = true;
     for (; ok && made < k; made++) {
-        j.count[made] = calloc(na * PLAYBOOK_STEPS, sizeof *j.count[made]);
-        j.marks[made] = calloc(na, sizeof *j.marks[made]);
-        j.first[made] = malloc(na * MARK_COUNT * sizeof *j.first[made]);
+        j.count[made] = big_alloc(na * PLAYBOOK_STEPS * sizeof *j.count[made]);
+        j.marks[made] = big_alloc(na * sizeof *j.marks[made]);
+        j.first[made] = big_alloc(na * MARK_COUNT * sizeof *j.first[made]);
         ok = j.count[made] && j.marks[made] && j.first[made];
     }
-    uint32_t *first_mark = ok ? malloc(na * MARK_COUNT * sizeof *first_mark) : NULL;
+    uint32_t *first_mark = ok ? big_alloc(na * MARK_COUNT * sizeof *first_mark) : NULL;
     ok = ok && first_mark;
     if (ok)
         parallel_run(b->nev, k, judge_slice, &j);
@@ -2629,8 +2630,8 @@ static bool judge(struct diagnosis *d)
         for (size_t t = 0; t < k; t++)
             for (int s = 0; s < PLAYBOOK_STEPS; s++)
                 total += j.count[t][a * PLAYBOOK_STEPS + (size_t)s];
-    d->evpool = ok ? malloc((total ? total : 1) * sizeof *d->evpool) : NULL;
-    j.sig = ok ? malloc((total ? total : 1) * sizeof *j.sig) : NULL;
+    d->evpool = ok ? big_alloc((total ? total : 1) * sizeof *d->evpool) : NULL;
+    j.sig = ok ? big_alloc((total ? total : 1) * sizeof *j.sig) : NULL;
     ok = ok && d->evpool && j.sig;
     size_t off = 0;
     for (size_t a = 0; ok && a < d->natt; a++) {
@@ -2662,9 +2663,9 @@ static bool judge(struct diagnosis *d)
         parallel_run(b->nev, k, judge_slice, &j);
     }
     for (size_t t = 0; t < made; t++) {
-        free(j.count[t]);
-        free(j.marks[t]);
-        free(j.first[t]);
+        big_free(j.count[t]);
+        big_free(j.marks[t]);
+        big_free(j.first[t]);
     }
     /* a step's verdict: the gravest of its lines; the first line of that gravity decides
      * (their signatures were noted beside them: the lines themselves lie all over) */
@@ -2685,7 +2686,7 @@ static bool judge(struct diagnosis *d)
             }
         }
     }
-    free(j.sig);
+    big_free(j.sig);
     struct none_words W;
     ok = ok && none_words_init(d, &W);
     for (size_t a = 0; ok && a < d->natt; a++) {
@@ -2702,7 +2703,7 @@ static bool judge(struct diagnosis *d)
                 at->failed_step = s + 1;
         }
     }
-    free(first_mark);
+    big_free(first_mark);
     return ok;
 }
 
@@ -2829,16 +2830,20 @@ bool diagnose_run(struct diagnosis *d, struct bundle *b, const struct playbook *
         return false; /* exchanges and evidence number events in 32 bits */
     if (!classify(d))
         return false;
+    big_cache_drop();
     trace_mark("classified", 0);
     if (!build_exchanges(d))
         return false;
+    big_cache_drop();
     trace_mark("exchanges", 0);
     bool moved; /* the events moved with their clocks, and their exchanges with them */
     if (!align_clocks(d, &moved))
         return false;
+    big_cache_drop();
     trace_mark("clocks", 0);
     if (!form_attempts(d))
         return false;
+    big_cache_drop();
     trace_mark("attempts", 0);
     if (!castore_correlate(d)) /* the CA's rows and the device's certificates join attempts */
         return false;
@@ -2849,6 +2854,7 @@ bool diagnose_run(struct diagnosis *d, struct bundle *b, const struct playbook *
         return false;
     if (!step1_run(d))
         return false;
+    big_cache_drop();
     trace_mark("judged", 0);
     return true;
 }
@@ -2882,8 +2888,8 @@ size_t diagnose_select(struct diagnosis *d, const char *device, const char *user
 void diagnose_free(struct diagnosis *d)
 {
     strpool_free(&d->words);
-    free(d->x);
-    free(d->att);
-    free(d->evpool);
+    big_free(d->x);
+    big_free(d->att);
+    big_free(d->evpool);
     *d = (struct diagnosis){ 0 };
 }

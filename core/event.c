@@ -1,6 +1,7 @@
 /* event.c - the growable event array parsers append to. */
-#include <stdlib.h>
+#include <stdint.h>
 
+#include "bigmem.h"
 #include "event.h"
 
 struct event *evbuf_push(struct evbuf *b)
@@ -9,7 +10,7 @@ struct event *evbuf_push(struct evbuf *b)
         size_t cap = b->cap ? b->cap * 2 : 1024;
         if (cap > SIZE_MAX / sizeof *b->v)
             return NULL;
-        struct event *v = realloc(b->v, cap * sizeof *v);
+        struct event *v = big_realloc(b->v, cap * sizeof *v);
         if (!v)
             return NULL;
         b->v = v;
@@ -20,9 +21,28 @@ struct event *evbuf_push(struct evbuf *b)
     return e;
 }
 
+bool evbuf_reserve(struct evbuf *b, size_t n)
+{
+    if (n <= b->cap)
+        return true;
+    if (n > SIZE_MAX / sizeof *b->v)
+        return false;
+    struct event *v = big_realloc(b->v, n * sizeof *v);
+    if (!v)
+        return false;
+    b->v = v;
+    b->cap = n;
+    return true;
+}
+
+void evbuf_trim(struct evbuf *b)
+{
+    big_trim(b->v, b->n * sizeof *b->v);
+}
+
 void evbuf_free(struct evbuf *b)
 {
-    free(b->v);
+    big_free(b->v);
     *b = (struct evbuf){ 0 };
 }
 

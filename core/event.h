@@ -61,8 +61,14 @@ struct evbuf {
     bool sorted; /* in time order already (see timeline_sort_stable) */
 };
 
-/* Appends one event; returns NULL when memory runs out (the caller stops parsing). */
+/* Appends one event; returns NULL when memory runs out (the caller stops parsing). The array
+ * is core/bigmem's: free it with evbuf_free. */
 struct event *evbuf_push(struct evbuf *b);
+/* Room for n events at least, so that pushing them moves nothing (the memory is taken as it
+ * is written, so a generous guess costs nothing). False when out of memory. */
+bool evbuf_reserve(struct evbuf *b, size_t n);
+/* Gives back the memory of the room that was reserved and not filled. */
+void evbuf_trim(struct evbuf *b);
 void evbuf_free(struct evbuf *b);
 
 const char *level_name(enum level l);

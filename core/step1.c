@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "bundle.h"
 #include "playbook.h"
 #include "parser.h"
@@ -256,10 +257,10 @@ static bool link_events(struct diagnosis *d)
     if (!d->natt || !bundle_has_role(b, role_is_event_log))
         return true;
     int64_t win = (int64_t)(d->pb->win.preamble * (double)US_PER_SEC);
-    uint32_t *to = calloc(b->nev ? b->nev : 1, sizeof *to);
+    uint32_t *to = big_alloc((b->nev ? b->nev : 1) * sizeof *to);
     uint32_t *xof = calloc(d->natt, sizeof *xof); /* an exchange of each attempt, + 1 */
     if (!to || !xof) {
-        free(to);
+        big_free(to);
         free(xof);
         return false;
     }
@@ -275,7 +276,7 @@ static bool link_events(struct diagnosis *d)
     /* the attempts made of a device's own failures alone: the role of that device's log */
     uint8_t *device_only = calloc(d->natt, 1);
     if (!device_only) {
-        free(to);
+        big_free(to);
         free(xof);
         return false;
     }
@@ -324,12 +325,12 @@ static bool link_events(struct diagnosis *d)
     }
     free(device_only);
     if (!chain_requests(d, to, xof, &added)) {
-        free(to);
+        big_free(to);
         free(xof);
         return false;
     }
     if (!added) {
-        free(to);
+        big_free(to);
         free(xof);
         return true;
     }
@@ -338,12 +339,12 @@ static bool link_events(struct diagnosis *d)
     for (size_t a = 0; a < d->natt; a++)
         for (int s = 0; s < PLAYBOOK_STEPS; s++)
             total += d->att[a].step[s].nev;
-    uint32_t *pool = malloc(total * sizeof *pool);
+    uint32_t *pool = big_alloc(total * sizeof *pool);
     size_t *extra = calloc(d->natt * PLAYBOOK_STEPS, sizeof *extra);
     if (!pool || !extra) {
-        free(pool);
+        big_free(pool);
         free(extra);
-        free(to);
+        big_free(to);
         free(xof);
         return false;
     }
@@ -359,7 +360,7 @@ static bool link_events(struct diagnosis *d)
             off += r->nev + extra[a * PLAYBOOK_STEPS + (size_t)s];
         }
     }
-    free(d->evpool);
+    big_free(d->evpool);
     d->evpool = pool;
     free(extra);
     bool ok = true;
@@ -390,7 +391,7 @@ static bool link_events(struct diagnosis *d)
         e->xchg = xof[to[i] - 1]; /* the attempt, for the timeline and the filters */
         ok = add_value(d, at, i);
     }
-    free(to);
+    big_free(to);
     free(xof);
     if (!ok)
         return false;

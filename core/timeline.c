@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "bigmem.h"
 #include "bundle.h"
 #include "parallel.h"
 #include "timeline.h"
@@ -23,7 +24,7 @@ bool timeline_sort_stable(struct event *v, size_t n)
 {
     if (n < 2 || sorted_by_time(v, n))
         return true;
-    struct event *tmp = malloc(n * sizeof *tmp);
+    struct event *tmp = big_alloc(n * sizeof *tmp);
     if (!tmp)
         return false;
     struct event *a = v, *bb = tmp;
@@ -45,7 +46,7 @@ bool timeline_sort_stable(struct event *v, size_t n)
     }
     if (a != v)
         memcpy(v, a, n * sizeof *v);
-    free(tmp);
+    big_free(tmp);
     return true;
 }
 
@@ -180,11 +181,12 @@ bool timeline_merge(struct bundle *b)
         if (e->n && e->v[e->n - 1].t > hi)
             hi = e->v[e->n - 1].t;
     }
-    b->ev = malloc((total ? total : 1) * sizeof *b->ev);
+    b->ev = big_alloc((total ? total : 1) * sizeof *b->ev);
     if (!b->ev)
         return false;
-    long pg = sysconf(_SC_PAGESIZE);
-    struct merge M = { .b = b, .page = pg > 0 ? (size_t)pg : 4096 };
+    /* the files' arrays are given back in whole 2 MB pages (core/bigmem), which the merged
+     * timeline's next pages then reuse */
+    struct merge M = { .b = b, .page = BIG_PAGE };
     size_t k = parallel_slices(total, (size_t)1 << 16);
     /* cut j: the first time before which j/k of the events lie */
     M.cut[0] = INT64_MIN;

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static FILE *trace_file;
@@ -48,8 +49,11 @@ void trace_mark(const char *what, int key)
                     (double)(t.tv_nsec - trace_t0.tv_nsec) / 1e6;
         if (key)
             fprintf(trace_file, "%.3f %s %d\n", ms, what, key);
-        else
-            fprintf(trace_file, "%.3f %s anon_kb=%ld\n", ms, what, anon_kb());
+        else {
+            struct rusage ru;
+            long flt = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_minflt : -1;
+            fprintf(trace_file, "%.3f %s minflt=%ld anon_kb=%ld\n", ms, what, flt, anon_kb());
+        }
         fflush(trace_file);
     }
     pthread_mutex_unlock(&trace_lock);

@@ -238,6 +238,7 @@ for size in $SIZES; do
     # one more run with SCEPSCOPE_TRACE: how long each phase took, and the heap at each
     SCEPSCOPE_TRACE=$TMP/trace "$PROG" --report "$dir" >/dev/null 2>&1
     heap_kb=$(sed -n 's/.* anon_kb=\([0-9][0-9]*\)$/\1/p' "$TMP/trace" | sort -n | tail -n 1)
+    faults=$(sed -n 's/.* minflt=\([0-9][0-9]*\) .*/\1/p' "$TMP/trace" | sort -n | tail -n 1)
     awk 'BEGIN { printf "phases:" } { if ($2 == "key" || $2 == "frame") next
          printf " %s %.2f s", $2, ($1 - prev) / 1000; prev = $1 } END { printf "\n" }' "$TMP/trace"
     ui_line=$(ui_timings "$dir")
@@ -267,6 +268,7 @@ for size in $SIZES; do
         awk -v kb="$heap_kb" -v ev="$events" 'BEGIN {
             printf "scepscope heap: %.1f MB at most (anonymous memory, the mapped logs not counted): %.1f bytes per event\n", kb / 1024, kb * 1024 / ev }'
     fi
+    [ -n "$faults" ] && echo "scepscope page faults: $faults (minor: first touches of the mapped logs and of fresh memory)"
     echo "$ui_line"
 done
 

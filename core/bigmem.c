@@ -1,0 +1,235 @@
+/* bigmem.c - see bigmem.h. An array is a header of 64 bytes followed by its bytes: from
+ * malloc when small, else a mapping of its own that starts on a 2 MB boundary. */
+#define _GNU_SOURCE /* mremap */
+#include "bigmem.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define BIG_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BIG_SANITIZED 1
+#endif
+#endif
+#ifdef BIG_SANITIZED
+#define BIG_DEFAULT_THRESHOLD SIZE_MAX
+#else
+#define BIG_DEFAULT_THRESHOLD ((size_t)256 << 10)
+#endif
+
+/* The mappings' lengths are multiples of this: of every page size Linux uses (4, 16, 64 KB). */
+#define SMALL_PAGE ((size_t)64 << 10)
+
+struct big_head {
+    size_t bytes;  /* the array's size */
+    size_t maplen; /* the mapping's length, header included; 0: from malloc */
+    size_t pad[6]; /* the array starts 64 bytes in: aligned for any type */
+};
+
+_Static_assert(sizeof(struct big_head) == 64, "the header keeps the array aligned");
+
+static size_t threshold = BIG_DEFAULT_THRESHOLD;
+
+/* Freed mappings kept for the next arrays of about their size: a phase that sorts or counts in
+ * a scratch array call after call then finds its pages already there. Emptied by
+ * big_cache_drop at the end of each phase. */
+#define CACHE_SLOTS 8
+#define CACHE_MAX_BYTES ((size_t)32 << 20)
+
+static struct big_head *cache[CACHE_SLOTS];
+static size_t cache_bytes;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A kept mapping of at least len bytes and at most twice that, or NULL. */
+static struct big_head *cache_take(size_t len)
+{
+    struct big_head *h = NULL;
+    pthread_mutex_lock(&cache_lock);
+    size_t best = CACHE_SLOTS;
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        if (cache[i] && cache[i]->maplen >= len && cache[i]->maplen / 2 <= len &&
+            (best == CACHE_SLOTS || cache[i]->maplen < cache[best]->maplen))
+            best = i;
+    if (best < CACHE_SLOTS) {
+        h = cache[best];
+        cache[best] = NULL;
+        cache_bytes -= h->maplen;
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return h;
+}
+
+/* Keeps h for later when there is room; false when it is to be unmapped. */
+static bool cache_put(struct big_head *h)
+{
+    bool kept = false;
+    pthread_mutex_lock(&cache_lock);
+    if (h->maplen <= CACHE_MAX_BYTES - cache_bytes)
+        for (size_t i = 0; i < CACHE_SLOTS && !kept; i++)
+            if (!cache[i]) {
+                cache[i] = h;
+                cache_bytes += h->maplen;
+                kept = true;
+            }
+    pthread_mutex_unlock(&cache_lock);
+    return kept;
+}
+
+void big_cache_drop(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        if (cache[i]) {
+            munmap(cache[i], cache[i]->maplen);
+            cache[i] = NULL;
+        }
+    cache_bytes = 0;
+    pthread_mutex_unlock(&cache_lock);
+}
+
+size_t big_threshold(size_t bytes)
+{
+    size_t was = threshold;
+    threshold = bytes ? bytes : BIG_DEFAULT_THRESHOLD;
+    return was;
+}
+
+static struct big_head *head_of(void *p)
+{
+    return (struct big_head *)((char *)p - sizeof(struct big_head));
+}
+
+/* The mapping's length for an array of `bytes`, header included, in whole 4 KB pages; 0 when
+ * that overflows. Its last part short of 2 MB is not a whole 2 MB page of the mapping, so the
+ * kernel backs it with 4 KB pages: no more than a page is taken beyond the array. */
+static size_t map_len(size_t bytes)
+{
+    if (bytes > SIZE_MAX - sizeof(struct big_head) - 2 * BIG_PAGE)
+        return 0;
+    return (bytes + sizeof(struct big_head) + SMALL_PAGE - 1) & ~(SMALL_PAGE - 1);
+}
+
+/* len bytes of zeroed memory starting on a 2 MB boundary (a mapping of len + 2 MB, its ends
+ * cut off), asked to be backed by 2 MB pages. Nothing is committed until it is touched. */
+static void *map_aligned(size_t len)
+{
+    char *raw = mmap(NULL, len + BIG_PAGE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (raw == MAP_FAILED)
+        return NULL;
+    uintptr_t a = ((uintptr_t)raw + BIG_PAGE - 1) & ~(uintptr_t)(BIG_PAGE - 1);
+    size_t lead = a - (uintptr_t)raw, trail = BIG_PAGE - lead;
+    if (lead)
+        munmap(raw, lead);
+    if (trail)
+        munmap((char *)a + len, trail);
+#ifdef MADV_HUGEPAGE
+    madvise((void *)a, len, MADV_HUGEPAGE); /* a hint: without it, 4 KB pages */
+#endif
+    return (void *)a;
+}
+
+void *big_alloc(size_t bytes)
+{
+    struct big_head *h;
+    if (bytes < threshold) {
+        if (bytes > SIZE_MAX - sizeof *h)
+            return NULL;
+        h = calloc(1, sizeof *h + bytes);
+        if (!h)
+            return NULL;
+        h->maplen = 0;
+    } else {
+        size_t len = map_len(bytes);
+        if (!len)
+            return NULL;
+        if ((h = cache_take(len))) { /* zero again, as far as asked (see big_realloc) */
+            memset(h + 1, 0, bytes);
+        } else {
+            if (!(h = map_aligned(len)))
+                return NULL;
+            h->maplen = len;
+        }
+    }
+    h->bytes = bytes;
+    return h + 1;
+}
+
+void big_free(void *p)
+{
+    if (!p)
+        return;
+    struct big_head *h = head_of(p);
+    if (!h->maplen)
+        free(h);
+    else if (!cache_put(h))
+        munmap(h, h->maplen);
+}
+
+void *big_realloc(void *p, size_t bytes)
+{
+    if (!p)
+        return big_alloc(bytes);
+    struct big_head *h = head_of(p);
+    size_t old = h->bytes;
+    if (!h->maplen && bytes < threshold) {
+        if (bytes > SIZE_MAX - sizeof *h)
+            return NULL;
+        struct big_head *n = realloc(h, sizeof *h + bytes);
+        if (!n)
+            return NULL;
+        if (bytes > old)
+            memset((char *)(n + 1) + old, 0, bytes - old);
+        n->bytes = bytes;
+        return n + 1;
+    }
+    if (h->maplen) {
+        size_t len = map_len(bytes);
+        if (len && len <= h->maplen) {
+            /* within the mapping: what lies past the array's end may hold anything (a kept
+             * mapping's earlier contents), so a growing array is zeroed there */
+            if (bytes > old)
+                memset((char *)p + old, 0, bytes - old);
+            if (len < h->maplen) {
+                munmap((char *)h + len, h->maplen - len);
+                h->maplen = len;
+            }
+            h->bytes = bytes;
+            return p;
+        }
+        /* growing in place when the addresses after it are free: no copy */
+        if (len && mremap(h, h->maplen, len, 0) == (void *)h) {
+            h->maplen = len;
+            h->bytes = bytes;
+            return p;
+        }
+    }
+    void *n = big_alloc(bytes);
+    if (!n)
+        return NULL;
+    memcpy(n, p, old < bytes ? old : bytes);
+    big_free(p);
+    return n;
+}
+
+void big_trim(void *p, size_t used)
+{
+    if (!p)
+        return;
+    struct big_head *h = head_of(p);
+    if (!h->maplen || used >= h->bytes)
+        return;
+    long pg = sysconf(_SC_PAGESIZE);
+    uintptr_t page = pg > 0 ? (uintptr_t)pg : 4096;
+    uintptr_t from = ((uintptr_t)p + used + page - 1) & ~(page - 1);
+    uintptr_t to = (uintptr_t)h + h->maplen;
+    if (to > from)
+        madvise((void *)from, to - from, MADV_DONTNEED);
+}

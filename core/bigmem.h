@@ -1,0 +1,38 @@
+/* bigmem.h - memory for the arrays that grow with the input (events, the merged timeline,
+ * exchanges): each large one mapped on its own, aligned to 2 MB and asked to be backed by
+ * 2 MB pages (transparent huge pages), so that filling 150 MB of events takes 75 page faults
+ * instead of 38,000. Where a page fault is costly (a virtual machine that traps every page
+ * table change) that is most of the time spent on fresh memory. Arrays below 256 KB come from
+ * malloc; freed mappings are kept a while for the next arrays of their size (big_cache_drop).
+ *
+ * Under AddressSanitizer every array comes from malloc, so that its bounds stay checked. */
+#ifndef SCEPSCOPE_BIGMEM_H
+#define SCEPSCOPE_BIGMEM_H
+
+#include <stddef.h>
+
+#define BIG_PAGE ((size_t)2 << 20)
+
+/* A zeroed array of `bytes`; NULL when out of memory. Free it with big_free, never free(). */
+void *big_alloc(size_t bytes);
+
+/* Grows or shrinks p (NULL: a new array) to `bytes`, keeping its contents up to the smaller
+ * size; bytes beyond the old size are zero. NULL when out of memory (p is then untouched). */
+void *big_realloc(void *p, size_t bytes);
+
+void big_free(void *p);
+
+/* Gives back to the system the memory of p past its first `used` bytes (the rest of a last
+ * 2 MB page that the array did not fill). Those bytes read as zeros afterwards. */
+void big_trim(void *p, size_t used);
+
+/* Unmaps the freed arrays kept for reuse (up to 32 MB of them): called at the end of each
+ * phase of the loading and the diagnosis, so that a phase's scratch space is not held after
+ * it. */
+void big_cache_drop(void);
+
+/* The size from which an array is mapped on its own (tests lower it to exercise that path;
+ * 0 restores the default). Returns the previous one. */
+size_t big_threshold(size_t bytes);
+
+#endif

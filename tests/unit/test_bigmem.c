@@ -1,0 +1,155 @@
+/* test_bigmem.c - the arrays that grow with the input: zeroed when made, their contents kept
+ * and the new part zero when they grow (also inside a mapping kept from an earlier array, whose
+ * old bytes must never show through), the unfilled end given back, and the event arrays the
+ * parsers fill built on them. */
+#include "testutil.h"
+
+#include "bigmem.h"
+#include "event.h"
+
+static size_t saved_threshold;
+
+static int small_threshold(void **state)
+{
+    (void)state;
+    big_cache_drop();
+    saved_threshold = big_threshold(4096); /* every array but the tiniest is mapped */
+    return 0;
+}
+
+static int restore_threshold(void **state)
+{
+    (void)state;
+    big_cache_drop();
+    big_threshold(saved_threshold);
+    return 0;
+}
+
+static bool all_bytes(const unsigned char *p, size_t n, unsigned char v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != v)
+            return false;
+    return true;
+}
+
+static void small_array_grows_zeroed(void **state)
+{
+    (void)state;
+    big_threshold(0); /* the default: this one comes from malloc */
+    unsigned char *p = big_alloc(100);
+    assert_non_null(p);
+    assert_true(all_bytes(p, 100, 0));
+    memset(p, 7, 100);
+    p = big_realloc(p, 1000);
+    assert_non_null(p);
+    assert_true(all_bytes(p, 100, 7));
+    assert_true(all_bytes(p + 100, 900, 0));
+    big_free(p);
+}
+
+static void mapped_array_grows_and_keeps(void **state)
+{
+    (void)state;
+    unsigned char *p = big_alloc(10000);
+    assert_non_null(p);
+    assert_true(all_bytes(p, 10000, 0));
+    /* aligned for any type, and on a 2 MB page's start but for its header */
+    assert_int_equal((uintptr_t)p % 64, 0);
+    assert_int_equal(((uintptr_t)p - 64) % BIG_PAGE, 0);
+    memset(p, 0x5a, 10000);
+    size_t sizes[] = { (size_t)5 << 20, (size_t)50 << 20 };
+    size_t had = 10000;
+    for (size_t k = 0; k < 2; k++) {
+        p = big_realloc(p, sizes[k]);
+        assert_non_null(p);
+        assert_true(all_bytes(p, 10000, 0x5a));
+        assert_true(all_bytes(p + 10000, had - 10000, 0x11));
+        assert_true(all_bytes(p + had, sizes[k] - had, 0));
+        memset(p + 10000, 0x11, sizes[k] - 10000);
+        had = sizes[k];
+    }
+    p = big_realloc(p, 20000); /* shrinking keeps the front */
+    assert_non_null(p);
+    assert_true(all_bytes(p, 10000, 0x5a));
+    assert_true(all_bytes(p + 10000, 10000, 0x11));
+    p = big_realloc(p, 30000); /* and what grows again is zero, not what was there */
+    assert_true(all_bytes(p + 20000, 10000, 0));
+    big_free(p);
+}
+
+static void freed_array_reused_reads_zero(void **state)
+{
+    (void)state;
+    size_t mb = (size_t)1 << 20;
+    unsigned char *a = big_alloc(mb);
+    assert_non_null(a);
+    memset(a, 0xab, mb);
+    big_free(a);
+    /* the next array of about that size takes the same pages (no page faults again) */
+    unsigned char *b = big_alloc(mb - 100000);
+    assert_ptr_equal(b, a);
+    assert_true(all_bytes(b, mb - 100000, 0));
+    /* growing inside the kept mapping: the earlier array's bytes stay hidden */
+    b = big_realloc(b, mb);
+    assert_ptr_equal(b, a);
+    assert_true(all_bytes(b, mb, 0));
+    big_free(b);
+    /* once dropped, a new array is new memory and still zero */
+    big_cache_drop();
+    unsigned char *c = big_alloc(mb);
+    assert_non_null(c);
+    assert_true(all_bytes(c, mb, 0));
+    big_free(c);
+}
+
+static void trim_gives_back_the_rest(void **state)
+{
+    (void)state;
+    size_t n = (size_t)8 << 20;
+    unsigned char *p = big_alloc(n);
+    assert_non_null(p);
+    memset(p, 0xcd, n);
+    big_trim(p, 1000);
+    assert_true(all_bytes(p, 1000, 0xcd));
+    /* past the page that holds the kept bytes, the memory was given back: it reads zero */
+    assert_true(all_bytes(p + 65536, n - 65536, 0));
+    big_free(p);
+}
+
+static void events_pushed_past_the_reservation(void **state)
+{
+    (void)state;
+    struct evbuf b = { 0 };
+    assert_true(evbuf_reserve(&b, 100000));
+    assert_true(b.cap >= 100000);
+    for (uint32_t i = 0; i < 250000; i++) {
+        struct event *e = evbuf_push(&b);
+        assert_non_null(e);
+        assert_int_equal(e->line, 0); /* a pushed event starts blank */
+        e->line = i + 1;
+        e->t = (int64_t)i * 1000;
+    }
+    evbuf_trim(&b);
+    assert_int_equal(b.n, 250000);
+    for (uint32_t i = 0; i < 250000; i++) {
+        assert_int_equal(b.v[i].line, i + 1);
+        assert_int_equal(b.v[i].t, (int64_t)i * 1000);
+    }
+    evbuf_free(&b);
+    assert_null(b.v);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, small_threshold, restore_threshold)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(small_array_grows_zeroed),
+        T(mapped_array_grows_and_keeps),
+        T(freed_array_reused_reads_zero),
+        T(trim_gives_back_the_rest),
+        T(events_pushed_past_the_reservation),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
