@@ -1,9 +1,15 @@
 /* bigmem.c - see bigmem.h. An array is a header of 64 bytes followed by its bytes: from
- * malloc when small, else a mapping of its own that starts on a 2 MB boundary. */
+ * malloc when small, else a mapping of its own laid out as
+ *
+ *     [ 64 KB: the header in its last 64 bytes ][ the array, from a 2 MB boundary ... ]
+ *
+ * so that every 2 MB page of the array is the array's alone (big_move_page can move any of
+ * them), and the header's page, too small to be a 2 MB one, costs one small page. */
 #define _GNU_SOURCE /* mremap */
 #include "bigmem.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,18 +30,76 @@
 #define BIG_DEFAULT_THRESHOLD ((size_t)256 << 10)
 #endif
 
-/* The mappings' lengths are multiples of this: of every page size Linux uses (4, 16, 64 KB). */
+/* The mappings' lengths are multiples of this: of every page size Linux uses (4, 16, 64 KB).
+ * It is also the room before the array that holds its header. */
 #define SMALL_PAGE ((size_t)64 << 10)
+
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
 
 struct big_head {
     size_t bytes;  /* the array's size */
-    size_t maplen; /* the mapping's length, header included; 0: from malloc */
+    size_t maplen; /* the mapping's length, from SMALL_PAGE before the array; 0: from malloc */
     size_t pad[6]; /* the array starts 64 bytes in: aligned for any type */
 };
 
 _Static_assert(sizeof(struct big_head) == 64, "the header keeps the array aligned");
 
 static size_t threshold = BIG_DEFAULT_THRESHOLD;
+
+size_t big_threshold(size_t bytes)
+{
+    size_t was = threshold;
+    threshold = bytes ? bytes : BIG_DEFAULT_THRESHOLD;
+    return was;
+}
+
+static struct big_head *head_of(void *p)
+{
+    return (struct big_head *)((char *)p - sizeof(struct big_head));
+}
+
+/* Where a mapped array's mapping starts. */
+static char *map_start(struct big_head *h)
+{
+    return (char *)(h + 1) - SMALL_PAGE;
+}
+
+/* The mapping's length for an array of `bytes`, its header's room included, in whole small
+ * pages; 0 when that overflows. Its last part short of 2 MB is not a whole 2 MB page of the
+ * mapping, so the kernel backs it with small pages: no more than 64 KB is taken beyond the
+ * array. */
+static size_t map_len(size_t bytes)
+{
+    if (bytes > SIZE_MAX - 2 * SMALL_PAGE - 2 * BIG_PAGE)
+        return 0;
+    return SMALL_PAGE + ((bytes + SMALL_PAGE - 1) & ~(SMALL_PAGE - 1));
+}
+
+/* A mapping of len bytes whose byte SMALL_PAGE is on a 2 MB boundary (a mapping of len + 2 MB,
+ * its ends cut off), asked to be backed by 2 MB pages; returns that header's place. Nothing is
+ * committed until it is touched. */
+static struct big_head *map_aligned(size_t len)
+{
+    char *raw = mmap(NULL, len + BIG_PAGE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (raw == MAP_FAILED)
+        return NULL;
+    uintptr_t data = ((uintptr_t)raw + SMALL_PAGE + BIG_PAGE - 1) & ~(uintptr_t)(BIG_PAGE - 1);
+    char *start = (char *)data - SMALL_PAGE;
+    size_t lead = (size_t)(start - raw), trail = BIG_PAGE - lead;
+    if (lead)
+        munmap(raw, lead);
+    if (trail)
+        munmap(start + len, trail);
+#ifdef MADV_HUGEPAGE
+    madvise(start, len, MADV_HUGEPAGE); /* a hint: without it, small pages */
+#endif
+    struct big_head *h = (struct big_head *)data - 1;
+    h->maplen = len;
+    return h;
+}
 
 /* Freed mappings kept for the next arrays of about their size: a phase that sorts or counts in
  * a scratch array call after call then finds its pages already there. Emptied by
@@ -87,53 +151,11 @@ void big_cache_drop(void)
     pthread_mutex_lock(&cache_lock);
     for (size_t i = 0; i < CACHE_SLOTS; i++)
         if (cache[i]) {
-            munmap(cache[i], cache[i]->maplen);
+            munmap(map_start(cache[i]), cache[i]->maplen);
             cache[i] = NULL;
         }
     cache_bytes = 0;
     pthread_mutex_unlock(&cache_lock);
-}
-
-size_t big_threshold(size_t bytes)
-{
-    size_t was = threshold;
-    threshold = bytes ? bytes : BIG_DEFAULT_THRESHOLD;
-    return was;
-}
-
-static struct big_head *head_of(void *p)
-{
-    return (struct big_head *)((char *)p - sizeof(struct big_head));
-}
-
-/* The mapping's length for an array of `bytes`, header included, in whole 4 KB pages; 0 when
- * that overflows. Its last part short of 2 MB is not a whole 2 MB page of the mapping, so the
- * kernel backs it with 4 KB pages: no more than a page is taken beyond the array. */
-static size_t map_len(size_t bytes)
-{
-    if (bytes > SIZE_MAX - sizeof(struct big_head) - 2 * BIG_PAGE)
-        return 0;
-    return (bytes + sizeof(struct big_head) + SMALL_PAGE - 1) & ~(SMALL_PAGE - 1);
-}
-
-/* len bytes of zeroed memory starting on a 2 MB boundary (a mapping of len + 2 MB, its ends
- * cut off), asked to be backed by 2 MB pages. Nothing is committed until it is touched. */
-static void *map_aligned(size_t len)
-{
-    char *raw = mmap(NULL, len + BIG_PAGE, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (raw == MAP_FAILED)
-        return NULL;
-    uintptr_t a = ((uintptr_t)raw + BIG_PAGE - 1) & ~(uintptr_t)(BIG_PAGE - 1);
-    size_t lead = a - (uintptr_t)raw, trail = BIG_PAGE - lead;
-    if (lead)
-        munmap(raw, lead);
-    if (trail)
-        munmap((char *)a + len, trail);
-#ifdef MADV_HUGEPAGE
-    madvise((void *)a, len, MADV_HUGEPAGE); /* a hint: without it, 4 KB pages */
-#endif
-    return (void *)a;
 }
 
 void *big_alloc(size_t bytes)
@@ -150,13 +172,10 @@ void *big_alloc(size_t bytes)
         size_t len = map_len(bytes);
         if (!len)
             return NULL;
-        if ((h = cache_take(len))) { /* zero again, as far as asked (see big_realloc) */
+        if ((h = cache_take(len))) /* zero again, as far as asked (see big_realloc) */
             memset(h + 1, 0, bytes);
-        } else {
-            if (!(h = map_aligned(len)))
-                return NULL;
-            h->maplen = len;
-        }
+        else if (!(h = map_aligned(len)))
+            return NULL;
     }
     h->bytes = bytes;
     return h + 1;
@@ -170,7 +189,32 @@ void big_free(void *p)
     if (!h->maplen)
         free(h);
     else if (!cache_put(h))
-        munmap(h, h->maplen);
+        munmap(map_start(h), h->maplen);
+}
+
+size_t big_mapping(const void *p)
+{
+    if (!p)
+        return 0;
+    const struct big_head *h = (const struct big_head *)((const char *)p - sizeof *h);
+    return h->maplen ? h->maplen - SMALL_PAGE : 0;
+}
+
+static atomic_size_t moved;
+
+bool big_move_page(char *page, char *to)
+{
+    /* the page's place stays mapped, empty (Linux 5.7 on; older ones refuse: nothing moves) */
+    if (mremap(page, BIG_PAGE, BIG_PAGE, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, to) ==
+        MAP_FAILED)
+        return false;
+    atomic_fetch_add(&moved, 1);
+    return true;
+}
+
+size_t big_pages_moved(void)
+{
+    return atomic_load(&moved);
 }
 
 void *big_realloc(void *p, size_t bytes)
@@ -192,20 +236,21 @@ void *big_realloc(void *p, size_t bytes)
     }
     if (h->maplen) {
         size_t len = map_len(bytes);
+        char *start = map_start(h);
         if (len && len <= h->maplen) {
             /* within the mapping: what lies past the array's end may hold anything (a kept
              * mapping's earlier contents), so a growing array is zeroed there */
             if (bytes > old)
                 memset((char *)p + old, 0, bytes - old);
             if (len < h->maplen) {
-                munmap((char *)h + len, h->maplen - len);
+                munmap(start + len, h->maplen - len);
                 h->maplen = len;
             }
             h->bytes = bytes;
             return p;
         }
         /* growing in place when the addresses after it are free: no copy */
-        if (len && mremap(h, h->maplen, len, 0) == (void *)h) {
+        if (len && mremap(start, h->maplen, len, 0) == (void *)start) {
             h->maplen = len;
             h->bytes = bytes;
             return p;
@@ -229,7 +274,7 @@ void big_trim(void *p, size_t used)
     long pg = sysconf(_SC_PAGESIZE);
     uintptr_t page = pg > 0 ? (uintptr_t)pg : 4096;
     uintptr_t from = ((uintptr_t)p + used + page - 1) & ~(page - 1);
-    uintptr_t to = (uintptr_t)h + h->maplen;
+    uintptr_t to = (uintptr_t)map_start(h) + h->maplen;
     if (to > from)
         madvise((void *)from, to - from, MADV_DONTNEED);
 }

@@ -9,6 +9,7 @@
 #ifndef SCEPSCOPE_BIGMEM_H
 #define SCEPSCOPE_BIGMEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define BIG_PAGE ((size_t)2 << 20)
@@ -25,6 +26,21 @@ void big_free(void *p);
 /* Gives back to the system the memory of p past its first `used` bytes (the rest of a last
  * 2 MB page that the array did not fill). Those bytes read as zeros afterwards. */
 void big_trim(void *p, size_t used);
+
+/* For moving memory between arrays instead of copying into fresh pages (the merge of the
+ * files' events into the timeline): a mapped array starts on a 2 MB boundary, and this is how
+ * many bytes from its start its mapping holds, whole 2 MB pages of its own as far as they go.
+ * 0 when p is not mapped on its own (a small array, from malloc). */
+size_t big_mapping(const void *p);
+
+/* Moves the 2 MB page at `page` (inside an array's mapping) to `to` (a 2 MB page inside
+ * another array's mapping): the memory itself, with the bytes
+ * it held, and no copy or page fault; what `to` held is gone, and `page` reads as zeros
+ * afterwards. False when the system refused (nothing moved). */
+bool big_move_page(char *page, char *to);
+
+/* How many pages big_move_page has moved so far (for the trace and the tests). */
+size_t big_pages_moved(void);
 
 /* Unmaps the freed arrays kept for reuse (up to 32 MB of them): called at the end of each
  * phase of the loading and the diagnosis, so that a phase's scratch space is not held after

@@ -54,6 +54,23 @@ struct cursor {
     const struct event *p, *end;
     const char *released; /* the file's events before this are given back to the system */
     size_t src;           /* file order */
+    /* the whole 2 MB pages of the file's array that only this part reads, which it may pass
+     * on to the merged timeline once read (0, 0: none) */
+    uintptr_t give_lo, give_hi;
+};
+
+/* Pages read and not yet passed on, at most: beyond, they are given back to the system. */
+#define POOL_MAX 8
+
+/* The merged timeline is written into pages of the files' arrays that the merge has read
+ * already, moved into place (core/bigmem: big_move_page) instead of fresh ones: fresh memory
+ * must be cleared by the kernel, and where the machine is virtual, often first given by the
+ * host, which costs more than the merge itself. */
+struct pool {
+    uintptr_t v[POOL_MAX];
+    size_t n;
+    uintptr_t next, hi; /* the next page of the part's output to fill, and the end of those
+                           that are wholly its own (next == 0: none) */
 };
 
 /* Gives back to the system the whole pages of a file's events that the merge has copied
@@ -133,6 +150,26 @@ struct merge {
     bool failed;
 };
 
+/* The whole pages of array v (core/bigmem's, mapped on its own) that lie inside [from, to):
+ * [*lo, *hi); 0, 0 when there are none. */
+static void whole_pages(const struct event *v, const struct event *from, const struct event *to,
+                        size_t page, uintptr_t *lo, uintptr_t *hi)
+{
+    size_t len = big_mapping(v);
+    *lo = *hi = 0;
+    if (!len)
+        return;
+    uintptr_t a = ((uintptr_t)from + page - 1) & ~(uintptr_t)(page - 1);
+    uintptr_t z = (uintptr_t)to & ~(uintptr_t)(page - 1);
+    uintptr_t end = ((uintptr_t)v + len) & ~(uintptr_t)(page - 1);
+    if (z > end)
+        z = end;
+    if (a < z) {
+        *lo = a;
+        *hi = z;
+    }
+}
+
 static void merge_part(size_t from, size_t to, size_t j, void *arg)
 {
     (void)from;
@@ -144,26 +181,47 @@ static void merge_part(size_t from, size_t to, size_t j, void *arg)
         M->failed = true;
         return;
     }
+    size_t page = M->page, o = M->out[j];
+    struct pool pool = { .n = 0 };
+    whole_pages(b->ev, b->ev + M->out[j], b->ev + M->out[j + 1], page, &pool.next, &pool.hi);
     size_t hn = 0;
     for (size_t i = 0; i < b->nsrc; i++) {
         const struct event *v = b->per[i].v;
         size_t a = M->at[j * b->nsrc + i], z = M->at[(j + 1) * b->nsrc + i];
-        if (a < z)
-            heap[hn++] = (struct cursor){ v + a, v + z, (const char *)(v + a), i };
+        if (a >= z)
+            continue;
+        struct cursor *c = &heap[hn++];
+        *c = (struct cursor){ v + a, v + z, (const char *)(v + a), i, 0, 0 };
+        if (pool.next)
+            whole_pages(v, v + a, v + z, page, &c->give_lo, &c->give_hi);
     }
     for (size_t i = hn / 2; i-- > 0;)
         sift_down(heap, hn, i);
-    size_t o = M->out[j], page = M->page;
     while (hn) {
-        b->ev[o++] = *heap[0].p++;
-        if (heap[0].p == heap[0].end) {
-            release_read(&heap[0], page, true);
+        struct event *w = &b->ev[o++];
+        if ((uintptr_t)w == pool.next) { /* the first event of a page of its own */
+            if (pool.n && big_move_page((char *)pool.v[pool.n - 1], (char *)w))
+                pool.n--;
+            pool.next = pool.next + page < pool.hi ? pool.next + page : 0;
+        }
+        *w = *heap[0].p++;
+        struct cursor *c = &heap[0];
+        if (c->p == c->end) {
+            release_read(c, page, true);
             heap[0] = heap[--hn];
-        } else if (((uintptr_t)heap[0].p & (page - 1)) == 0) {
-            release_read(&heap[0], page, false);
+        } else if (((uintptr_t)c->p & (page - 1)) == 0) {
+            uintptr_t done = (uintptr_t)c->p - page; /* a page of the file read through */
+            if (pool.next && pool.n < POOL_MAX && done >= c->give_lo && done + page <= c->give_hi) {
+                pool.v[pool.n++] = done;
+                c->released = (const char *)c->p;
+            } else {
+                release_read(c, page, false);
+            }
         }
         sift_down(heap, hn, 0);
     }
+    while (pool.n) /* read, and not needed after all */
+        madvise((void *)pool.v[--pool.n], page, MADV_DONTNEED);
     free(heap);
 }
 
@@ -210,6 +268,7 @@ bool timeline_merge(struct bundle *b)
         parts++;
     }
     M.cut[parts] = INT64_MAX;
+    M.out[parts] = total;
     M.at = malloc((parts + 1) * (b->nsrc ? b->nsrc : 1) * sizeof *M.at);
     if (!M.at)
         return false;
