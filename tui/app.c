@@ -3,13 +3,16 @@
  * through the keymap and handed to the view on screen. */
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "../core/bigmem.h"
 #include "../core/trace.h"
 #include "ui.h"
 
@@ -40,6 +43,8 @@ struct loader {
     const struct playbook *pb;
     atomic_bool done;
     bool ok;
+    int wake[2]; /* a pipe: the loader writes to it when done, so that the screen does not wait
+                    for its next tick to show the case (-1: none) */
 };
 
 static void *load_case(void *arg)
@@ -48,6 +53,10 @@ static void *load_case(void *arg)
     L->ok = diagnose_prepare(L->b, L->pb) && bundle_load(L->b) &&
             diagnose_run(L->d, L->b, L->pb);
     atomic_store(&L->done, true);
+    if (L->wake[1] >= 0) {
+        ssize_t w = write(L->wake[1], "", 1);
+        (void)w; /* without it, the screen sees it at its next tick */
+    }
     return NULL;
 }
 
@@ -121,7 +130,7 @@ static bool utf8_locale(void)
 
 static void free_ui(struct ui *ui)
 {
-    free(ui->vis);
+    big_free(ui->vis);
     free(ui->raw_lines);
     free(ui->choices);
     search_compile_free(ui);
@@ -216,11 +225,14 @@ int tui_run(struct bundle *b, struct diagnosis *d, const struct playbook *pb,
     }
     theme_apply(th, ui.style);
     theme_free(&picked);
-    timeout(100);
+    timeout(0);
 
-    /* the screen comes at once; the logs load behind it */
-    struct loader L = { .b = b, .d = d, .pb = pb };
+    /* the screen comes at once; the logs load behind it: the progress is drawn every 100 ms,
+     * or at once when a key comes or the loading ends */
+    struct loader L = { .b = b, .d = d, .pb = pb, .wake = { -1, -1 } };
     atomic_init(&L.done, false);
+    if (pipe(L.wake) != 0)
+        L.wake[0] = L.wake[1] = -1;
     pthread_t th_load;
     if (pthread_create(&th_load, NULL, load_case, &L) != 0) {
         load_case(&L);
@@ -231,6 +243,9 @@ int tui_run(struct bundle *b, struct diagnosis *d, const struct playbook *pb,
             if (first)
                 trace_mark("first-frame", 0);
             first = false;
+            struct pollfd pf[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
+                                    { .fd = L.wake[0], .events = POLLIN } };
+            poll(pf, L.wake[0] >= 0 ? 2 : 1, 100);
             int k = getch();
             if (k == KEY_RESIZE)
                 clearok(stdscr, TRUE);
@@ -238,6 +253,10 @@ int tui_run(struct bundle *b, struct diagnosis *d, const struct playbook *pb,
                 atomic_store(&b->cancel, true);
         }
         pthread_join(th_load, NULL);
+    }
+    if (L.wake[0] >= 0) {
+        close(L.wake[0]);
+        close(L.wake[1]);
     }
     int status = 0;
     if (!L.ok || atomic_load(&b->cancel) || bundle_readable(b) == 0) {
@@ -258,7 +277,7 @@ int tui_run(struct bundle *b, struct diagnosis *d, const struct playbook *pb,
         return 2;
     }
 
-    ui.vis = malloc((b->nev ? b->nev : 1) * sizeof *ui.vis);
+    ui.vis = big_alloc((b->nev ? b->nev : 1) * sizeof *ui.vis);
     if (!ui.vis) {
         restore_terminal();
         fputs("scepscope: out of memory\n", stderr);

@@ -103,7 +103,7 @@ void ui_rebuild_visible(struct ui *ui)
             if (!a || !ui->d->att[a - 1].selected)
                 continue;
         }
-        ui->vis[ui->nvis++] = i;
+        ui->vis[ui->nvis++] = (uint32_t)i;
     }
     /* keep the cursor on the same event, or the nearest after it */
     ui->cur = 0;

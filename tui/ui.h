@@ -53,8 +53,9 @@ struct ui {
     bool dirty;              /* redraw everything at the next frame */
     bool quit;
 
-    /* the timeline: the events shown, as indices into b->ev */
-    size_t *vis;
+    /* the timeline: the events shown, as indices into b->ev (fewer than 2^32: diagnose_run);
+     * a core/bigmem array */
+    uint32_t *vis;
     size_t nvis;
     size_t cur;              /* cursor, index into vis */
     size_t top;              /* first row shown, index into vis */
