@@ -1383,19 +1383,15 @@ static int cmp_u64(const void *a, const void *b);
 
 /* LSD radix sort, 16 bits a pass, passes where all keys agree skipped: the first clock pass
  * has millions of endpoints, which qsort takes a second over. */
-static bool radix_sort(uint64_t *v, size_t n)
+static bool radix_sort_with(uint64_t *v, size_t n, uint64_t *tmp)
 {
     if (n < 4096) { /* each pass clears and sums 65536 counts: more than sorting a few */
         qsort(v, n, sizeof *v, cmp_u64);
         return true;
     }
-    uint64_t *tmp = big_alloc((n ? n : 1) * sizeof *tmp);
     uint32_t *count = malloc(65536 * sizeof *count);
-    if (!tmp || !count) {
-        big_free(tmp);
-        free(count);
+    if (!count)
         return false;
-    }
     uint64_t *a = v, *b = tmp;
     for (int shift = 0; shift < 64; shift += 16) {
         memset(count, 0, 65536 * sizeof *count);
@@ -1417,9 +1413,19 @@ static bool radix_sort(uint64_t *v, size_t n)
     }
     if (a != v)
         memcpy(v, a, n * sizeof *v);
-    big_free(tmp);
     free(count);
     return true;
+}
+
+/* The same with scratch space of its own. */
+static bool radix_sort(uint64_t *v, size_t n)
+{
+    if (n < 4096)
+        return radix_sort_with(v, n, NULL);
+    uint64_t *tmp = big_alloc(n * sizeof *tmp);
+    bool ok = tmp && radix_sort_with(v, n, tmp);
+    big_free(tmp);
+    return ok;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -1428,11 +1434,30 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-uint32_t skew_best(const int64_t *lo, const int64_t *hi, size_t n, int64_t *best)
+/* Scratch space for skew_best, kept from one estimate to the next: the endpoints and the
+ * radix sort's second array. */
+struct skew_scratch {
+    uint64_t *ep, *tmp;
+    size_t cap;
+};
+
+static uint32_t skew_best_with(const int64_t *lo, const int64_t *hi, size_t n, int64_t *best,
+                               struct skew_scratch *S)
 {
-    uint64_t *ep = big_alloc((2 * n + 1) * sizeof *ep);
-    if (!ep)
-        return 0;
+    if (2 * n + 1 > S->cap) {
+        big_free(S->ep);
+        big_free(S->tmp);
+        S->cap = 2 * n + 1;
+        S->ep = big_alloc(S->cap * sizeof *S->ep);
+        S->tmp = big_alloc(S->cap * sizeof *S->tmp);
+        if (!S->ep || !S->tmp) {
+            big_free(S->ep);
+            big_free(S->tmp);
+            *S = (struct skew_scratch){ 0 };
+            return 0;
+        }
+    }
+    uint64_t *ep = S->ep;
     size_t m = 0;
     bool in_range = true;
     for (size_t i = 0; i < n; i++) {
@@ -1443,12 +1468,9 @@ uint32_t skew_best(const int64_t *lo, const int64_t *hi, size_t n, int64_t *best
         ep[m++] = ep_key(in_range ? lo[i] : 0, false);
         ep[m++] = ep_key(in_range ? hi[i] : 0, true);
     }
-    if (!in_range) {
-        /* offsets beyond any clock: none of them can be the answer */
-        big_free(ep);
+    if (!in_range) /* offsets beyond any clock: none of them can be the answer */
         return 0;
-    }
-    if (m >= UINT32_MAX || !radix_sort(ep, m))
+    if (m >= UINT32_MAX || !radix_sort_with(ep, m, S->tmp))
         qsort(ep, m, sizeof *ep, cmp_u64);
     /* the regions where the most intervals agree; among them the one holding 0, else the one
      * nearest to 0, and within it its middle */
@@ -1482,10 +1504,18 @@ uint32_t skew_best(const int64_t *lo, const int64_t *hi, size_t n, int64_t *best
             pick_dist = dist;
         }
     }
-    big_free(ep);
     if (top > 0)
         *best = pick;
     return (uint32_t)top;
+}
+
+uint32_t skew_best(const int64_t *lo, const int64_t *hi, size_t n, int64_t *best)
+{
+    struct skew_scratch S = { 0 };
+    uint32_t top = skew_best_with(lo, hi, n, best, &S);
+    big_free(S.ep);
+    big_free(S.tmp);
+    return top;
 }
 
 /* Which exchange happens inside which: the structure of the flow. */
@@ -1684,20 +1714,32 @@ static bool relation_pairs(const struct diagnosis *d, const struct by_group *G,
     return true;
 }
 
-static bool estimate_group(struct diagnosis *d, const struct by_group *G, enum role g,
-                           enum role k, uint32_t *tmp_o, uint32_t *tmp_i, bool *found)
+/* What the estimates share: the exchanges' lists, the pairs, skew_best's scratch. Each
+ * estimate reuses the memory of the one before. */
+struct estimate_work {
+    struct by_group G;
+    uint32_t *tmp_o, *tmp_i;
+    struct pairs p;
+    struct skew_scratch S;
+};
+
+static bool estimate_group(struct diagnosis *d, struct estimate_work *W, enum role g, enum role k,
+                           bool *found)
 {
-    struct pairs p = { 0 };
+    const struct by_group *G = &W->G;
+    uint32_t *tmp_o = W->tmp_o, *tmp_i = W->tmp_i;
+    struct pairs *p = &W->p;
     int64_t first = 0, best = 0;
     bool ok = true;
     *found = false;
+    p->n = 0;
     for (size_t r = 0; ok && r < NRELATIONS; r++)
-        ok = relation_pairs(d, G, &relations[r], g, k, NULL, &p, tmp_o, tmp_i);
-    if (ok && p.n && skew_best(p.lo, p.hi, p.n, &first)) {
-        p.n = 0;
+        ok = relation_pairs(d, G, &relations[r], g, k, NULL, p, tmp_o, tmp_i);
+    if (ok && p->n && skew_best_with(p->lo, p->hi, p->n, &first, &W->S)) {
+        p->n = 0;
         for (size_t r = 0; ok && r < NRELATIONS; r++)
-            ok = relation_pairs(d, G, &relations[r], g, k, &first, &p, tmp_o, tmp_i);
-        uint32_t agree = ok ? skew_best(p.lo, p.hi, p.n, &best) : 0;
+            ok = relation_pairs(d, G, &relations[r], g, k, &first, p, tmp_o, tmp_i);
+        uint32_t agree = ok ? skew_best_with(p->lo, p->hi, p->n, &best, &W->S) : 0;
         if (agree) {
             int64_t min = SEC(d->pb->win.skew_min);
             d->clock[g].offset_us = (best < min && best > -min) ? 0 : best;
@@ -1707,8 +1749,6 @@ static bool estimate_group(struct diagnosis *d, const struct by_group *G, enum r
             *found = true;
         }
     }
-    big_free(p.lo);
-    big_free(p.hi);
     return ok;
 }
 
@@ -2017,10 +2057,10 @@ static bool align_clocks(struct diagnosis *d, bool *moved)
             c->known = true;
         }
     }
-    struct by_group G = { 0 };
-    uint32_t *tmp_o = big_alloc((d->nx ? d->nx : 1) * sizeof *tmp_o);
-    uint32_t *tmp_i = big_alloc((d->nx ? d->nx : 1) * sizeof *tmp_i);
-    bool ok = tmp_o && tmp_i && by_group_build(d, &G), progress = true;
+    struct estimate_work W = { .G = { 0 } };
+    W.tmp_o = big_alloc((d->nx ? d->nx : 1) * sizeof *W.tmp_o);
+    W.tmp_i = big_alloc((d->nx ? d->nx : 1) * sizeof *W.tmp_i);
+    bool ok = W.tmp_o && W.tmp_i && by_group_build(d, &W.G), progress = true;
     while (ok && progress) {
         progress = false;
         for (size_t gi = 0; ok && gi < sizeof order / sizeof order[0]; gi++) {
@@ -2036,7 +2076,7 @@ static bool align_clocks(struct diagnosis *d, bool *moved)
                 bool found = false;
                 if (k == g || !d->clock[k].known)
                     continue;
-                ok = estimate_group(d, &G, g, k, tmp_o, tmp_i, &found);
+                ok = estimate_group(d, &W, g, k, &found);
                 if (found) {
                     progress = true;
                     break;
@@ -2044,9 +2084,14 @@ static bool align_clocks(struct diagnosis *d, bool *moved)
             }
         }
     }
-    big_free(G.v);
-    big_free(tmp_o);
-    big_free(tmp_i);
+    big_free(W.G.v);
+    big_free(W.tmp_o);
+    big_free(W.tmp_i);
+    big_free(W.p.lo);
+    big_free(W.p.hi);
+    big_free(W.S.ep);
+    big_free(W.S.tmp);
+    big_cache_drop();
     trace_mark("clocks-estimated", 0);
     return ok && apply_offsets(d, moved);
 }
