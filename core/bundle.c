@@ -583,9 +583,48 @@ static bool load_index(struct bundle *b, size_t i, void *th)
  * own event array, and the merge puts them in order afterwards. */
 struct workers {
     struct bundle *b;
+    const size_t *order; /* the files to read, largest first (NULL: in file order) */
     atomic_size_t next;
     atomic_bool failed;
 };
+
+struct by_size {
+    uint64_t size;
+    size_t i;
+};
+
+static int cmp_by_size(const void *a, const void *b)
+{
+    const struct by_size *x = a, *y = b;
+    if (x->size != y->size)
+        return x->size < y->size ? 1 : -1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* The files in the order they are read: the largest first, so that the threads end together
+ * (the last ones taken are small) instead of one of them reading a large log alone at the
+ * end. NULL when memory runs out: then in file order. */
+static size_t *load_order(const struct bundle *b)
+{
+    struct by_size *v = malloc((b->nsrc ? b->nsrc : 1) * sizeof *v);
+    size_t *order = malloc((b->nsrc ? b->nsrc : 1) * sizeof *order);
+    if (!v || !order) {
+        free(v);
+        free(order);
+        return NULL;
+    }
+    for (size_t i = 0; i < b->nsrc; i++) {
+        struct stat st;
+        v[i].i = i;
+        v[i].size = stat(b->src[i]->path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
+                        ? (uint64_t)st.st_size : 0;
+    }
+    qsort(v, b->nsrc, sizeof *v, cmp_by_size);
+    for (size_t k = 0; k < b->nsrc; k++)
+        order[k] = v[k].i;
+    free(v);
+    return order;
+}
 
 static void *load_worker(void *arg)
 {
@@ -593,9 +632,10 @@ static void *load_worker(void *arg)
     const struct bundle_hook *h = &w->b->hook;
     void *th = h->file && h->thread_new ? h->thread_new(h->ctx) : NULL;
     for (;;) {
-        size_t i = atomic_fetch_add(&w->next, 1);
-        if (i >= w->b->nsrc || atomic_load(&w->failed))
+        size_t k = atomic_fetch_add(&w->next, 1);
+        if (k >= w->b->nsrc || atomic_load(&w->failed))
             break;
+        size_t i = w->order ? w->order[k] : k;
         if (!load_index(w->b, i, th))
             atomic_store(&w->failed, true);
         atomic_fetch_add(&w->b->progress, 1);
@@ -612,7 +652,8 @@ bool bundle_load(struct bundle *b)
     b->per = calloc(b->nsrc ? b->nsrc : 1, sizeof *b->per);
     if (!b->per)
         return false;
-    struct workers w = { .b = b };
+    size_t *order = load_order(b);
+    struct workers w = { .b = b, .order = order };
     atomic_init(&w.next, 0);
     atomic_init(&w.failed, false);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -628,6 +669,7 @@ bool bundle_load(struct bundle *b)
     load_worker(&w); /* this thread works too */
     for (size_t i = 0; i < started; i++)
         pthread_join(th[i], NULL);
+    free(order);
     if (atomic_load(&w.failed))
         return false;
     if (!fit_dates(b))

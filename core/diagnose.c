@@ -1053,11 +1053,11 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c, const uint32_t *
     sc.pk.key = malloc(np * sizeof *sc.pk.key);
     sc.pk.agent = malloc(np * sizeof *sc.pk.agent);
     sc.pk.x = malloc(np * sizeof *sc.pk.x);
-    struct preamble *pre = malloc(slots * sizeof *pre);
+    struct preamble *pre = big_alloc(slots * sizeof *pre);
     bool ok = sc.pk.lo && sc.pk.key && sc.pk.agent && sc.pk.x && pre;
     for (size_t t = 0; ok && t < k; t++) {
-        sc.last[t] = malloc(slots * sizeof *sc.last[t]);
-        sc.question[t] = malloc(slots * sizeof *sc.question[t]);
+        sc.last[t] = big_alloc(slots * sizeof *sc.last[t]);
+        sc.question[t] = big_alloc(slots * sizeof *sc.question[t]);
         ok = sc.last[t] && sc.question[t];
         for (size_t q = 0; ok && q < slots; q++)
             sc.last[t][q] = NO_EVENT;
@@ -1106,14 +1106,14 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c, const uint32_t *
         d->nx += n;
     }
     for (size_t t = 0; t < k; t++) {
-        free(sc.last[t]);
-        free(sc.question[t]);
+        big_free(sc.last[t]);
+        big_free(sc.question[t]);
     }
     free(sc.pk.lo);
     free(sc.pk.key);
     free(sc.pk.agent);
     free(sc.pk.x);
-    free(pre);
+    big_free(pre);
     return ok;
 }
 
@@ -2778,18 +2778,20 @@ static size_t next_evidence(const struct attempt *at, uint32_t *pos)
  * are shared out among threads; the pool of words is shared under a lock. */
 struct identify_job {
     struct diagnosis *d;
-    pthread_mutex_t lock;
+    /* held for a lookup in the pool, and a copy at most: the other thread spins rather than
+     * sleeps (a sleep and its wake-up are two system calls, many times the wait) */
+    pthread_spinlock_t lock;
     void *md[PARALLEL_MAX];
     bool failed;
 };
 
 static const char *intern_locked(struct identify_job *j, const char *value)
 {
-    pthread_mutex_lock(&j->lock);
+    pthread_spin_lock(&j->lock);
     const char *kept = strpool_intern(&j->d->words, value);
     if (!kept)
         j->failed = true;
-    pthread_mutex_unlock(&j->lock);
+    pthread_spin_unlock(&j->lock);
     return kept;
 }
 
@@ -2855,7 +2857,7 @@ static bool identify(struct diagnosis *d)
 {
     struct identify_job j = { .d = d };
     size_t k = parallel_slices(d->natt, 256), made = 0;
-    bool ok = pthread_mutex_init(&j.lock, NULL) == 0;
+    bool ok = pthread_spin_init(&j.lock, PTHREAD_PROCESS_PRIVATE) == 0;
     if (!ok)
         return false;
     for (; ok && made < k; made++)
@@ -2864,7 +2866,7 @@ static bool identify(struct diagnosis *d)
         parallel_run(d->natt, k, identify_slice, &j);
     for (size_t t = 0; t < made; t++)
         playbook_match_data_free(j.md[t]);
-    pthread_mutex_destroy(&j.lock);
+    pthread_spin_destroy(&j.lock);
     return ok && !j.failed;
 }
 
