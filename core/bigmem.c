@@ -161,6 +161,11 @@ void big_cache_drop(void)
     pthread_mutex_unlock(&cache_lock);
 }
 
+bool big_lazy(size_t bytes)
+{
+    return bytes >= threshold;
+}
+
 void *big_alloc(size_t bytes)
 {
     struct big_head *h;

@@ -17,6 +17,10 @@
 /* A zeroed array of `bytes`; NULL when out of memory. Free it with big_free, never free(). */
 void *big_alloc(size_t bytes);
 
+/* Whether an array of `bytes` is mapped on its own, its memory taken only as it is written
+ * (so that room reserved and never filled costs nothing), rather than cleared at once. */
+bool big_lazy(size_t bytes);
+
 /* Grows or shrinks p (NULL: a new array) to `bytes`, keeping its contents up to the smaller
  * size; bytes beyond the old size are zero. NULL when out of memory (p is then untouched). */
 void *big_realloc(void *p, size_t bytes);

@@ -519,9 +519,11 @@ static bool load_one(struct bundle *b, struct source *s, struct evbuf *out)
     s->parser = p;
     apply_tz(b, s);
     apply_date(b, s);
-    /* room for an event every 32 bytes (logs' lines are longer): reserved, not taken, so
-     * that the array is never moved while it fills */
-    if (!evbuf_reserve(out, s->size / 32 + 1024))
+    /* room for an event every 32 bytes (logs' lines are longer), so that the array is never
+     * moved while it fills: where that room is reserved, not taken (a small log's array just
+     * grows) */
+    size_t room = s->size / 32 + 1024;
+    if (big_lazy(room * sizeof *out->v) && !evbuf_reserve(out, room))
         return false;
     return parse_text(s, out);
 }

@@ -242,8 +242,8 @@ bool timeline_merge(struct bundle *b)
     b->ev = big_alloc((total ? total : 1) * sizeof *b->ev);
     if (!b->ev)
         return false;
-    /* the files' arrays are given back in whole 2 MB pages (core/bigmem), which the merged
-     * timeline's next pages then reuse */
+    /* the files' arrays are read in whole 2 MB pages (core/bigmem): each read through is
+     * moved into the merged timeline where a page of it is to be filled, else given back */
     struct merge M = { .b = b, .page = BIG_PAGE };
     size_t k = parallel_slices(total, (size_t)1 << 16);
     /* cut j: the first time before which j/k of the events lie */
