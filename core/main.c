@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bigmem.h"
 #include "builtin.h"
 #include "bundle.h"
 #include "diagnose.h"
@@ -150,6 +151,11 @@ int main(int argc, char **argv)
      * such arrays are freed, and keep them. */
     mallopt(M_MMAP_THRESHOLD, 1 << 20);
 #endif
+    /* the size from which the arrays that grow with the input are mapped on their own
+     * (core/bigmem; 256 KB): the tests set it low to run small cases through that path too */
+    const char *bm = getenv("SCEPSCOPE_BIGMEM");
+    if (bm && *bm >= '0' && *bm <= '9')
+        big_threshold((size_t)strtoull(bm, NULL, 10));
     trace_start();
     static const struct option longopts[] = {
         { "timeline", no_argument, NULL, 't' },
