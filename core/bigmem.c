@@ -80,26 +80,35 @@ static size_t map_len(size_t bytes)
     return SMALL_PAGE + ((bytes + SMALL_PAGE - 1) & ~(SMALL_PAGE - 1));
 }
 
-/* A mapping of len bytes whose byte SMALL_PAGE is on a 2 MB boundary (a mapping of len + 2 MB,
- * its ends cut off), asked to be backed by 2 MB pages; returns that header's place. Nothing is
- * committed until it is touched. */
+void *big_place(size_t len, size_t lead, int prot)
+{
+    if (len > SIZE_MAX - BIG_PAGE || lead >= BIG_PAGE)
+        return MAP_FAILED;
+    char *raw = mmap(NULL, len + BIG_PAGE, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                     -1, 0);
+    if (raw == MAP_FAILED)
+        return MAP_FAILED;
+    uintptr_t at = ((uintptr_t)raw + lead + BIG_PAGE - 1) & ~(uintptr_t)(BIG_PAGE - 1);
+    char *start = (char *)at - lead;
+    size_t before = (size_t)(start - raw), after = BIG_PAGE - before;
+    if (before)
+        munmap(raw, before);
+    if (after)
+        munmap(start + len, after);
+    return start;
+}
+
+/* A mapping of len bytes whose byte SMALL_PAGE is on a 2 MB boundary, asked to be backed by
+ * 2 MB pages; returns that header's place. Nothing is committed until it is touched. */
 static struct big_head *map_aligned(size_t len)
 {
-    char *raw = mmap(NULL, len + BIG_PAGE, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (raw == MAP_FAILED)
+    char *start = big_place(len, SMALL_PAGE, PROT_READ | PROT_WRITE);
+    if (start == MAP_FAILED)
         return NULL;
-    uintptr_t data = ((uintptr_t)raw + SMALL_PAGE + BIG_PAGE - 1) & ~(uintptr_t)(BIG_PAGE - 1);
-    char *start = (char *)data - SMALL_PAGE;
-    size_t lead = (size_t)(start - raw), trail = BIG_PAGE - lead;
-    if (lead)
-        munmap(raw, lead);
-    if (trail)
-        munmap(start + len, trail);
 #ifdef MADV_HUGEPAGE
     madvise(start, len, MADV_HUGEPAGE); /* a hint: without it, small pages */
 #endif
-    struct big_head *h = (struct big_head *)data - 1;
+    struct big_head *h = (struct big_head *)(start + SMALL_PAGE) - 1;
     h->maplen = len;
     return h;
 }

@@ -31,6 +31,11 @@ void big_free(void *p);
  * 2 MB page that the array did not fill). Those bytes read as zeros afterwards. */
 void big_trim(void *p, size_t used);
 
+/* An anonymous mapping of len bytes (a multiple of the page size) with protection prot and
+ * nothing committed, placed so that its byte `lead` (below 2 MB) lies on a 2 MB boundary;
+ * MAP_FAILED when there is no room. A file mapped over it (MAP_FIXED) gets that alignment. */
+void *big_place(size_t len, size_t lead, int prot);
+
 /* For moving memory between arrays instead of copying into fresh pages (the merge of the
  * files' events into the timeline): a mapped array starts on a 2 MB boundary, and this is how
  * many bytes from its start its mapping holds, whole 2 MB pages of its own as far as they go.

@@ -6,16 +6,8 @@
 
 struct event *evbuf_push(struct evbuf *b)
 {
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1024;
-        if (cap > SIZE_MAX / sizeof *b->v)
-            return NULL;
-        struct event *v = big_realloc(b->v, cap * sizeof *v);
-        if (!v)
-            return NULL;
-        b->v = v;
-        b->cap = cap;
-    }
+    if (b->n == b->cap && !evbuf_reserve(b, b->cap ? b->cap * 2 : 1024))
+        return NULL;
     struct event *e = &b->v[b->n++];
     *e = (struct event){ 0 };
     return e;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bigmem.h"
 #include "parser.h"
 #include "source.h"
 #include "timeutil.h"
@@ -161,26 +162,19 @@ static bool read_all(int fd, struct source *s, char *why, size_t whylen)
  * costly; a larger one is faulted in as it is read. */
 static void *map_file(int fd, size_t size)
 {
-    const size_t huge = (size_t)2 << 20;
     long pg = sysconf(_SC_PAGESIZE);
     size_t page = pg > 0 ? (size_t)pg : 4096;
-    if (size > SIZE_MAX - 2 * huge)
+    if (size > SIZE_MAX - page)
         return mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     size_t len = (size + page - 1) & ~(page - 1);
-    char *raw = mmap(NULL, len + huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                     -1, 0);
-    if (raw == MAP_FAILED)
+    void *at = big_place(len, 0, PROT_NONE); /* the file replaces it whole */
+    if (at == MAP_FAILED)
         return mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    char *at = (char *)(((uintptr_t)raw + huge - 1) & ~(uintptr_t)(huge - 1));
     void *m = mmap(at, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
     if (m == MAP_FAILED) {
-        munmap(raw, len + huge);
+        munmap(at, len);
         return mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     }
-    if (at > raw)
-        munmap(raw, (size_t)(at - raw));
-    if (raw + len + huge > at + len)
-        munmap(at + len, (size_t)(raw + len + huge - (at + len)));
 #ifdef MADV_HUGEPAGE
     madvise(m, size, MADV_HUGEPAGE); /* a hint: without it, small pages */
 #endif
