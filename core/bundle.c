@@ -483,6 +483,7 @@ static bool load_one(struct bundle *b, struct source *s, struct evbuf *out)
     /* a binary format that a parser reads: it renders its records as text itself */
     const struct parser *rp = parser_sniff_raw(s->raw, s->raw_size, NULL);
     if (rp) {
+        source_populate(s);
         s->parser = rp;
         apply_tz(b, s);
         s->scep_ports = b->scep_port;
@@ -514,8 +515,10 @@ static bool load_one(struct bundle *b, struct source *s, struct evbuf *out)
         return true;
     }
     free(head);
-    if (!source_decode(s))
+    if (p->windowed ? !source_decode_deferred(s) : !source_decode(s))
         return false;
+    if (!p->windowed)
+        source_populate(s);
     s->parser = p;
     apply_tz(b, s);
     apply_date(b, s);
@@ -567,6 +570,7 @@ static bool load_index(struct bundle *b, size_t i, void *th)
      * another thread appends to its neighbour's at the same time */
     struct evbuf out = { 0 };
     bool loaded = load_one(b, s, &out);
+    source_close_fd(s);
     s->on_events = NULL;
     s->on_events_ctx = NULL;
     /* in time order on this thread, for the merge */
@@ -725,7 +729,7 @@ void bundle_free(struct bundle *b)
 struct span event_message(const struct source *s, const struct event *ev)
 {
     if (ev->flags & EVF_RAW)
-        return span_make(s->text + event_off(ev), ev->len);
+        return span_make(source_at(s, event_off(ev), ev->len), ev->len);
     return s->parser->message(s, ev);
 }
 

@@ -214,6 +214,16 @@ static bool time_has_fraction(struct span t)
     return t.n && memchr(t.p, '.', t.n);
 }
 
+/* The times of an IIS line logged at t that took `taken` ms. */
+static void iis_times_at(int64_t t, uint32_t taken, bool fraction, struct iis_times *it)
+{
+    int64_t grain = fraction ? 1000 : US_PER_SEC;
+    it->lo_min = t - (int64_t)taken * 1000;
+    it->lo_max = it->lo_min + grain;
+    it->hi_min = t;
+    it->hi_max = t + grain;
+}
+
 /* An IIS line ends at its logged time (whole seconds: the true end lies within the next
  * second) and lasted time-taken milliseconds. */
 static void iis_read(const struct source *s, const struct event *e, struct iis_times *it,
@@ -230,11 +240,7 @@ static void iis_read(const struct source *s, const struct event *e, struct iis_t
         span_to_u64(f[0], &taken);
     if (taken > 86400000u)
         taken = 86400000u;
-    int64_t grain = found[1] && time_has_fraction(f[1]) ? 1000 : US_PER_SEC;
-    it->lo_min = e->t - (int64_t)taken * 1000;
-    it->lo_max = it->lo_min + grain;
-    it->hi_min = e->t;
-    it->hi_max = e->t + grain;
+    iis_times_at(e->t, (uint32_t)taken, found[1] && time_has_fraction(f[1]), it);
     struct span none = span_make("", 0);
     client_hashes(found[2] ? f[2] : none, found[3] ? f[3] : none, found[4] ? f[4] : none,
                   found[4], &it->key, &it->agent, &it->question);
@@ -435,6 +441,12 @@ struct pkiops {
  * once the file's text has gone cold. */
 
 #define WHO_MAX 16384u           /* entries; a line whose answer finds no room is read again */
+/* A GetCA line's note (in its xchg): the number of its answer in the low WHO_BITS bits, its
+ * time-taken (ms) in the others; a line that took longer than NOTE_TAKEN_MAX is read again. */
+#define WHO_BITS 15
+#define WHO_MASK ((1u << WHO_BITS) - 1)
+#define NOTE_TAKEN_MAX ((1u << (32 - WHO_BITS)) - 1)
+_Static_assert(WHO_MAX <= WHO_MASK, "a note's answer number fits its bits");
 #define WHO_SLOTS (2 * WHO_MAX)  /* open addressing */
 #define WHO_SEEN 256             /* a loading thread's own memory of the last answers */
 
@@ -446,12 +458,26 @@ struct who {
     char bytes[];                  /* the three, one after the other */
 };
 
+/* What the exchanges ask of a marked IIS line other than a GetCA the preamble scan reads (a
+ * PKIOperation, a CRP request): read while the loading has it at hand, noted beside the lines
+ * (by number in the line's xchg, with EVF_IIS_NOTE), so that the diagnosis does not touch the
+ * lines again: they lie all over the log. */
+struct iis_note {
+    uint64_t key, agent; /* as iis_read gives them */
+    uint32_t taken;      /* time-taken, ms */
+    bool fraction;       /* its time has a fraction of a second */
+};
+
+#define IIS_NOTES_MAX ((uint32_t)1 << 24) /* beyond, lines are read again */
+
 struct prep {
     const struct playbook *pb;
     pthread_mutex_t lock;
     struct who **entry; /* by number - 1 */
     uint32_t *slot;     /* numbers, 0: free */
     uint32_t n;
+    struct iis_note *iis; /* by number - 1, under lock while loading */
+    uint32_t niis, capiis;
     /* every field the rules or the notes read of an IIS line (for the line memo) */
     const char *read[FIELD_CACHE_MAX];
     size_t nread;
@@ -477,7 +503,7 @@ struct line_memo {
 
 /* What the memo asks of a line: the first and the last column, in the line's layout, of those
  * in prep.read; then what the notes read (see note_getca). */
-enum { LM_FIRST, LM_LAST, LM_TIME, LM_ADDR, LM_AGENT, LM_QUERY, LM_NAMES };
+enum { LM_FIRST, LM_LAST, LM_TIME, LM_ADDR, LM_AGENT, LM_QUERY, LM_TAKEN, LM_NAMES };
 
 struct prep_thread {
     void *md;
@@ -495,7 +521,7 @@ struct prep_thread {
     bool memo_on;
     const char *lm_names[LM_NAMES];
     uint64_t lm_layout;        /* the layout lm_names' first and last were chosen for */
-    struct field_cache lm_fc, read_fc;
+    struct field_cache lm_fc, read_fc, iis_fc;
 };
 
 static bool who_same(const struct who *w, uint8_t found, const struct span *f)
@@ -577,8 +603,10 @@ static bool getca_kept_by(const struct playbook *pb, const struct event *e)
            (!e->sig || pb->sigs[e->sig - 1].verdict != VERDICT_FAIL);
 }
 
-/* What the notes read of a GetCA line: its time, then its client as who_number takes it. */
-static const char *const note_names[4] = { "time", "c-ip", "cs(User-Agent)", "cs-uri-query" };
+/* What the notes read of a GetCA line: its time, then its client as who_number takes it, then
+ * how long it took. */
+static const char *const note_names[5] = { "time", "c-ip", "cs(User-Agent)", "cs-uri-query",
+                                           "time-taken" };
 
 /* The number of the client of a GetCA line whose fields note_names are f (found). */
 static uint32_t note_who(struct prep *P, struct prep_thread *T, const struct span *f,
@@ -593,12 +621,16 @@ static uint32_t note_who(struct prep *P, struct prep_thread *T, const struct spa
     return who_number(P, T, fl, g);
 }
 
-/* Notes in the line the number of its client, unless its time has a fraction of a second
- * (iis_read knows what to make of that). */
-static void note_line(struct event *e, struct span time, bool has_time, uint32_t who)
+/* Notes in the line the number of its client and how long it took (as iis_read reads it),
+ * unless its time has a fraction of a second (iis_read knows what to make of that). */
+static void note_line(struct event *e, struct span time, bool has_time, uint32_t who,
+                      struct span taken_f, bool has_taken)
 {
-    if (who && !(has_time && time_has_fraction(time))) {
-        e->xchg = who;
+    uint64_t taken = 0;
+    if (has_taken)
+        span_to_u64(taken_f, &taken);
+    if (who && taken <= NOTE_TAKEN_MAX && !(has_time && time_has_fraction(time))) {
+        e->xchg = who | (uint32_t)taken << WHO_BITS;
         e->flags |= EVF_NOTED;
     }
 }
@@ -607,12 +639,58 @@ static void note_line(struct event *e, struct span time, bool has_time, uint32_t
 static void note_getca(struct prep *P, struct prep_thread *T, const struct source *s,
                        struct event *e)
 {
-    struct span f[4];
-    bool found[4] = { false, false, false, false };
-    s->parser->fields(s, e, note_names, 4, f, found, &T->fc);
+    struct span f[5];
+    bool found[5] = { false, false, false, false, false };
+    s->parser->fields(s, e, note_names, 5, f, found, &T->fc);
     if (found[0] && time_has_fraction(f[0]))
         return;
-    note_line(e, f[0], found[0], note_who(P, T, f, found));
+    note_line(e, f[0], found[0], note_who(P, T, f, found), f[4], found[4]);
+}
+
+/* The lines note_iis notes: what build_slice reads with iis_read. */
+static bool iis_noted_kind(const struct playbook *pb, const struct event *e)
+{
+    return !(e->flags & EVF_RAW) && e->mark != MARK_NONE &&
+           iis_kind((enum mark)e->mark) != X_NONE && !getca_kept_by(pb, e);
+}
+
+/* What build_slice will ask of a marked IIS line (iis_read's answer without the query), noted
+ * beside it. */
+static void note_iis(struct prep *P, struct prep_thread *T, const struct source *s,
+                     struct event *e)
+{
+    static const char *const names[4] = { "time-taken", "time", "c-ip", "cs(User-Agent)" };
+    struct span f[4];
+    bool found[4] = { false, false, false, false };
+    s->parser->fields(s, e, names, 4, f, found, &T->iis_fc);
+    uint64_t taken = 0;
+    if (found[0])
+        span_to_u64(f[0], &taken);
+    struct iis_note n = { .taken = taken > 86400000u ? 86400000u : (uint32_t)taken,
+                          .fraction = found[1] && time_has_fraction(f[1]) };
+    uint64_t q;
+    struct span none = span_make("", 0);
+    client_hashes(found[2] ? f[2] : none, found[3] ? f[3] : none, none, false, &n.key,
+                  &n.agent, &q);
+    uint32_t id = 0;
+    pthread_mutex_lock(&P->lock);
+    if (P->niis == P->capiis && P->capiis < IIS_NOTES_MAX) {
+        uint32_t cap = P->capiis ? 2 * P->capiis : 4096;
+        struct iis_note *v = realloc(P->iis, (size_t)cap * sizeof *v);
+        if (v) {
+            P->iis = v;
+            P->capiis = cap;
+        }
+    }
+    if (P->niis < P->capiis) {
+        P->iis[P->niis++] = n;
+        id = P->niis;
+    }
+    pthread_mutex_unlock(&P->lock);
+    if (id) {
+        e->xchg = id;
+        e->flags |= EVF_NOTED | EVF_IIS_NOTE;
+    }
 }
 
 /* Chooses, for the layout of line e, the first and last columns of those the rules and notes
@@ -671,14 +749,14 @@ static bool memo_line(struct prep *P, struct prep_thread *T, const struct source
         e->sig = m->sig;
         e->mark = m->mark;
         if (m->note)
-            note_line(e, f[LM_TIME], found[LM_TIME], m->who);
+            note_line(e, f[LM_TIME], found[LM_TIME], m->who, f[LM_TAKEN], found[LM_TAKEN]);
         return true;
     }
     playbook_classify_into(P->pb, &T->sigs, &T->marks, s, e, T->md);
     bool note = getca_kept_by(P->pb, e);
     uint32_t who = note ? note_who(P, T, f + LM_TIME, found + LM_TIME) : 0;
     if (note)
-        note_line(e, f[LM_TIME], found[LM_TIME], who);
+        note_line(e, f[LM_TIME], found[LM_TIME], who, f[LM_TAKEN], found[LM_TAKEN]);
     *m = (struct line_memo){ .layout = T->lm_layout, .len = len, .sig = e->sig,
                              .mark = e->mark, .note = note, .who = who };
     memcpy(m->bytes, from, len);
@@ -761,13 +839,15 @@ static void prep_range(struct prep *P, struct prep_thread *T, const struct sourc
                        struct event *ev, size_t n)
 {
     for (size_t i = T->done; i < n; i++) {
-        if (T->memo_on && !(ev[i].flags & EVF_RAW) && memo_line(P, T, s, &ev[i]))
-            continue;
-        playbook_classify_into(P->pb, &T->sigs, &T->marks, s, &ev[i], T->md);
-        if (T->w3c && getca_kept_by(P->pb, &ev[i]))
-            note_getca(P, T, s, &ev[i]);
-        else if (T->blocks)
-            note_thread(s, &ev[i]);
+        if (!T->memo_on || (ev[i].flags & EVF_RAW) || !memo_line(P, T, s, &ev[i])) {
+            playbook_classify_into(P->pb, &T->sigs, &T->marks, s, &ev[i], T->md);
+            if (T->w3c && getca_kept_by(P->pb, &ev[i]))
+                note_getca(P, T, s, &ev[i]);
+            else if (T->blocks)
+                note_thread(s, &ev[i]);
+        }
+        if (T->w3c && iis_noted_kind(P->pb, &ev[i]))
+            note_iis(P, T, s, &ev[i]);
     }
     T->done = n;
 }
@@ -795,7 +875,7 @@ static void prep_file(void *ctx, void *thread, struct source *s, struct event *e
     if (T->file == s && T->role != s->role) {
         for (size_t i = 0; i < T->done && i < n; i++) {
             ev[i].xchg = 0;
-            ev[i].flags &= (uint8_t)~EVF_NOTED;
+            ev[i].flags &= (uint8_t)~(EVF_NOTED | EVF_IIS_NOTE);
         }
         prep_end(T);
     }
@@ -818,6 +898,7 @@ static void prep_free(void *ctx)
         free(P->entry[i]);
     free(P->entry);
     free(P->slot);
+    free(P->iis);
     pthread_mutex_destroy(&P->lock);
     free(P);
 }
@@ -880,7 +961,10 @@ struct getca_scan {
     struct pkiops pk;
     size_t *last[PARALLEL_MAX];
     uint64_t *question[PARALLEL_MAX];
+    uint32_t *taken[PARALLEL_MAX]; /* beside last: its time-taken as noted, or NOT_NOTED */
 };
+
+#define NOT_NOTED UINT32_MAX
 
 /* The first PKIOperation that starts no earlier than a second before t. */
 static size_t pkiop_from(const struct pkiops *pk, int64_t t)
@@ -926,7 +1010,7 @@ static void getca_slice(size_t from, size_t to, size_t t, void *arg)
         struct event *e = &d->b->ev[i];
         if (!is_kept_getca(d, e, sc->is_w3c))
             continue;
-        uint32_t noted = (e->flags & EVF_NOTED) ? e->xchg : 0;
+        uint32_t noted = (e->flags & EVF_NOTED) && sc->prep ? e->xchg : 0;
         e->flags &= (uint8_t)~EVF_NOTED;
         e->xchg = 0;
         if (last_t == INT64_MIN || e->t < last_t)
@@ -939,8 +1023,8 @@ static void getca_slice(size_t from, size_t to, size_t t, void *arg)
         if (from_q >= sc->pk.n || sc->pk.lo[from_q] > e->t + US_PER_SEC + pre)
             continue;
         struct iis_times it;
-        if (noted && sc->prep) {
-            const struct who *w = sc->prep->entry[noted - 1];
+        if (noted) {
+            const struct who *w = sc->prep->entry[(noted & WHO_MASK) - 1];
             it = (struct iis_times){ .hi_min = e->t, .hi_max = e->t + US_PER_SEC,
                                      .key = w->key, .agent = w->agent, .question = w->question };
         } else {
@@ -951,10 +1035,12 @@ static void getca_slice(size_t from, size_t to, size_t t, void *arg)
             continue;
         size_t *last = sc->last[t] + q * PREAMBLE_QUESTIONS;
         uint64_t *qs = sc->question[t] + q * PREAMBLE_QUESTIONS;
+        uint32_t *taken = sc->taken[t] + q * PREAMBLE_QUESTIONS;
         for (size_t j = 0; j < PREAMBLE_QUESTIONS; j++) {
             if (last[j] == NO_EVENT || qs[j] == it.question) {
                 last[j] = i; /* in time order: the last one asked wins */
                 qs[j] = it.question;
+                taken[j] = noted ? noted >> WHO_BITS : NOT_NOTED;
                 break;
             }
         }
@@ -964,6 +1050,7 @@ static void getca_slice(size_t from, size_t to, size_t t, void *arg)
 struct preamble {
     size_t ev;
     uint32_t pkiop;
+    uint32_t taken; /* its time-taken as the loading noted it, or NOT_NOTED: read again */
 };
 
 static int cmp_preamble(const void *a, const void *b)
@@ -981,6 +1068,7 @@ static size_t preamble_of(const struct getca_scan *sc, size_t k, size_t q, struc
     for (size_t t = k; t-- > 0;) {
         const size_t *last = sc->last[t] + q * PREAMBLE_QUESTIONS;
         const uint64_t *qs = sc->question[t] + q * PREAMBLE_QUESTIONS;
+        const uint32_t *taken = sc->taken[t] + q * PREAMBLE_QUESTIONS;
         for (size_t j = 0; j < PREAMBLE_QUESTIONS && last[j] != NO_EVENT; j++) {
             bool dup = false;
             for (size_t c = 0; c < n && !dup; c++)
@@ -988,7 +1076,7 @@ static size_t preamble_of(const struct getca_scan *sc, size_t k, size_t q, struc
             if (dup || n == PREAMBLE_QUESTIONS)
                 continue;
             seen[n] = qs[j];
-            out[n++] = (struct preamble){ last[j], sc->pk.x[q] };
+            out[n++] = (struct preamble){ last[j], sc->pk.x[q], taken[j] };
         }
     }
     return n;
@@ -1015,7 +1103,10 @@ static void preamble_slice(size_t from, size_t to, size_t t, void *arg)
         size_t i = j->pre[c].ev;
         struct event *e = &d->b->ev[i];
         struct iis_times it;
-        iis_read(d->b->src[e->src], e, &it, false, &fc);
+        if (j->pre[c].taken != NOT_NOTED) /* noted lines' times have no fraction */
+            iis_times_at(e->t, j->pre[c].taken, false, &it);
+        else
+            iis_read(d->b->src[e->src], e, &it, false, &fc);
         j->x[c] = (struct exchange){ .kind = X_NDES_GETCA, .src = e->src, .complete = true,
                                      .failed = verdict_of(d, e) == VERDICT_FAIL,
                                      .lo_min = it.lo_min, .lo_max = it.lo_max,
@@ -1058,7 +1149,8 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c, const uint32_t *
     for (size_t t = 0; ok && t < k; t++) {
         sc.last[t] = big_alloc(slots * sizeof *sc.last[t]);
         sc.question[t] = big_alloc(slots * sizeof *sc.question[t]);
-        ok = sc.last[t] && sc.question[t];
+        sc.taken[t] = big_alloc(slots * sizeof *sc.taken[t]);
+        ok = sc.last[t] && sc.question[t] && sc.taken[t];
         for (size_t q = 0; ok && q < slots; q++)
             sc.last[t][q] = NO_EVENT;
     }
@@ -1108,6 +1200,7 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c, const uint32_t *
     for (size_t t = 0; t < k; t++) {
         big_free(sc.last[t]);
         big_free(sc.question[t]);
+        big_free(sc.taken[t]);
     }
     free(sc.pk.lo);
     free(sc.pk.key);
@@ -1172,6 +1265,7 @@ struct xbuilder {
     const bool *is_w3c, *is_block;
     const uint8_t *owner;
     bool noted;        /* the loading's notes are this diagnosis's */
+    const struct prep *prep; /* they, when noted */
     struct xlist L;
     struct client *cl; /* beside L.v, as long as L.cap; set for PKIOperations */
     size_t ncl;
@@ -1211,7 +1305,13 @@ static void build_slice(size_t from, size_t to, size_t t, void *arg)
         if (!w->noted || !(e->flags & EVF_NOTED) ||
             b->src[e->src]->classified_by != (const void *)d->pb) {
             e->xchg = 0;
-            e->flags &= (uint8_t)~EVF_NOTED;
+            e->flags &= (uint8_t)~(EVF_NOTED | EVF_IIS_NOTE);
+        }
+        /* a note of the loading's (note_iis) is read, then gone */
+        uint32_t note = (e->flags & EVF_IIS_NOTE) ? e->xchg : 0;
+        if (note) {
+            e->xchg = 0;
+            e->flags &= (uint8_t)~(EVF_NOTED | EVF_IIS_NOTE);
         }
         if (e->flags & EVF_RAW)
             continue;
@@ -1220,7 +1320,15 @@ static void build_slice(size_t from, size_t to, size_t t, void *arg)
             if (k == X_NONE || is_kept_getca(d, e, w->is_w3c))
                 continue;
             struct iis_times it;
-            iis_read(b->src[e->src], e, &it, false, &fc);
+            if (note && w->prep && note <= w->prep->niis) {
+                const struct iis_note *n = &w->prep->iis[note - 1];
+                iis_times_at(e->t, n->taken, n->fraction, &it);
+                it.key = n->key;
+                it.agent = n->agent;
+                it.question = 0;
+            } else {
+                iis_read(b->src[e->src], e, &it, false, &fc);
+            }
             ok = iis_exchange(d, &w->L, i, k, &it) && (k != X_NDES_PKIOP || keep_client(w, &it));
         } else if (w->is_block[e->src]) {
             ok = block_line(d, &w->L, &bl, i);
@@ -1319,7 +1427,8 @@ static bool build_exchanges(struct diagnosis *d)
     for (size_t i = 0; ok && i < b->nsrc; i++)
         owner[i] = owner[i] ? owner[i] - 1 : 0;
     for (size_t t = 0; t < k; t++)
-        w[t] = (struct xbuilder){ d, is_w3c, is_block, owner, noted, { 0 }, NULL, 0, false };
+        w[t] = (struct xbuilder){ d, is_w3c, is_block, owner, noted, prep_of(d), { 0 }, NULL, 0,
+                                  false };
     if (ok)
         parallel_run(b->nev, k, build_slice, w);
     size_t total = 0, base[PARALLEL_MAX];

@@ -21,6 +21,8 @@ enum event_flag {
     EVF_TIME_INHERITED = 1u << 1, /* no time of its own: took its neighbour's */
     EVF_NOTED = 1u << 2,          /* xchg holds, until exchanges are built, what the loading
                                      noted for the diagnosis (core/diagnose.c) */
+    EVF_IIS_NOTE = 1u << 3,       /* with EVF_NOTED: what it holds is an IIS request's times
+                                     and client (core/diagnose.c: note_iis) */
 };
 
 struct event {

@@ -39,7 +39,7 @@ struct event *parse_emit(struct source *s, struct evbuf *out, const char *rec, s
     if (!e)
         return NULL;
     e->t = t;
-    event_set_off(e, (uint64_t)(rec - s->text)); /* below EVENT_MAX_OFFSET: source_open */
+    event_set_off(e, source_offset(s, rec)); /* below EVENT_MAX_OFFSET: source_open */
     e->len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
     e->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
     e->src = s->index;

@@ -68,6 +68,10 @@ struct parser {
     /* Frees s->pstate. May be NULL. */
     void (*free_state)(struct source *s);
 
+    /* parse() reads s->text through core/textwin (which checks it for UTF-8 as it goes): the
+     * loading leaves the file unread until then (source_decode_deferred). */
+    bool windowed;
+
     /* An event's line is the format's own record number (an event log's EventRecordID), not
      * a physical line: they need not grow through the file. */
     bool record_numbers;

@@ -35,6 +35,33 @@ void source_note(struct source *s, uint64_t line, const char *fmt, ...)
     va_end(ap);
 }
 
+_Thread_local struct source_view source_view;
+
+void source_note_decoding(struct source *s, uint64_t line, const char *fmt, ...)
+{
+    char d[SOURCE_NOTE_LEN];
+    int k = 0;
+    if (line)
+        k = snprintf(d, sizeof d, "line %llu: ", (unsigned long long)line);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d + k, sizeof d - (size_t)k, fmt, ap);
+    va_end(ap);
+    unsigned at = s->notes_before_parse <= s->nnotes ? s->notes_before_parse : s->nnotes;
+    if (at >= SOURCE_NOTES_MAX) {
+        s->notes_dropped++;
+        return;
+    }
+    if (s->nnotes >= SOURCE_NOTES_MAX) { /* the parse's last note makes room */
+        s->notes_dropped++;
+        s->nnotes--;
+    }
+    memmove(s->notes[at + 1], s->notes[at], (size_t)(s->nnotes - at) * sizeof s->notes[0]);
+    memcpy(s->notes[at], d, sizeof d);
+    s->nnotes++;
+    s->notes_before_parse = at + 1;
+}
+
 const char *encoding_name(enum encoding e)
 {
     switch (e) {
@@ -150,7 +177,7 @@ static bool read_all(int fd, struct source *s, char *why, size_t whylen)
     return true;
 }
 
-/* Files mapped with their page tables filled at once (see source_open). */
+/* Files mapped with their page tables filled at once (see source_populate). */
 #define POPULATE_MAX ((size_t)256 << 20)
 
 /* Maps a file of `size` bytes for reading, MAP_FAILED when it cannot. At an address on a 2 MB
@@ -178,13 +205,28 @@ static void *map_file(int fd, size_t size)
 #ifdef MADV_HUGEPAGE
     madvise(m, size, MADV_HUGEPAGE); /* a hint: without it, small pages */
 #endif
+    return m;
+}
+
+/* A log of up to 256 MB read whole through its mapping has its page tables filled at once: one
+ * call instead of a page fault every 64 KB, which a virtual machine that traps page table
+ * changes makes costly; a larger one is faulted in as it is read. (A log read through
+ * core/textwin touches its mapping only for the lines looked at again later.) */
+void source_populate(struct source *s)
+{
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22 /* Linux 5.14 on; older ones refuse it, and the text is faulted
                                  in as it is read */
 #endif
-    if (size <= POPULATE_MAX)
-        madvise(m, size, MADV_POPULATE_READ);
-    return m;
+    if (s->map && s->map_size <= POPULATE_MAX)
+        madvise(s->map, s->map_size, MADV_POPULATE_READ);
+}
+
+void source_close_fd(struct source *s)
+{
+    if (s->fd_open)
+        close(s->fd);
+    s->fd_open = false;
 }
 
 /* ---- a file that shrinks while it is mapped -------------------------------------------------
@@ -330,6 +372,10 @@ bool source_open(struct source *s, const char *path, char *why, size_t whylen)
             s->map_size = size;
             s->raw = m;
             s->raw_size = size;
+            /* kept for core/textwin, which reads the file through it while it is parsed */
+            s->fd = fd;
+            s->fd_open = true;
+            return true;
         }
     } else if (S_ISREG(st.st_mode)) {
         s->raw = (const unsigned char *)"";
@@ -452,17 +498,7 @@ size_t source_decode_head(const struct source *s, char *out, size_t cap)
 /* The line (from 1) of the first byte that starts no UTF-8 sequence; 0 when there is none. */
 static uint64_t first_bad_line(const unsigned char *p, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len = utf8_seq_len(p + i, n - i);
-        if (!len)
-            break;
-        i += len;
-    }
+    size_t i = utf8_first_invalid(p, n);
     if (i >= n)
         return 0;
     uint64_t line = 1;
@@ -471,49 +507,103 @@ static uint64_t first_bad_line(const unsigned char *p, size_t n)
     return line;
 }
 
-bool source_decode(struct source *s)
+/* A file that ends in NUL bytes: space reserved and never written. */
+static void note_nul_tail(struct source *s, const unsigned char *p, size_t n)
 {
-    const unsigned char *p = s->raw + s->bom_len;
-    size_t n = s->raw_size - s->bom_len;
     size_t nuls = 0;
     while (nuls < n && p[n - 1 - nuls] == 0)
         nuls++;
     if (nuls >= 16)
         source_note(s, 0, "the file ends with %zu NUL bytes: space reserved but never written "
                     "(the writer stopped, or the file was cut while written)", nuls);
-    if (s->enc == ENC_UTF8 || s->enc == ENC_UTF8_BOM) {
-        uint64_t mb, bad;
-        utf8_scan(p, n, &mb, &bad);
-        if (bad == 0 || mb > 0 || s->enc == ENC_UTF8_BOM) {
-            if (bad)
-                source_note(s, first_bad_line(p, n), "%llu %s not UTF-8 (the first on this "
-                            "line): shown as \\xNN", (unsigned long long)bad,
-                            bad == 1 ? "byte is" : "bytes are");
-            s->text = (const char *)p;
-            s->size = n;
-            return true;
-        }
-        s->enc = ENC_CP1252;
-        source_note(s, 0, "not UTF-8: read as Windows-1252 (ANSI)");
-    }
+}
+
+/* Decodes a text known not to be UTF-8 (or a file without BOM found not to be) into s->heap.
+ * late: the notes are source_note_decoding's. */
+static bool decode_heap(struct source *s, bool late)
+{
+    const unsigned char *p = s->raw + s->bom_len;
+    size_t n = s->raw_size - s->bom_len;
     size_t max = s->enc == ENC_CP1252 ? cp1252_out_max(n) : utf16_out_max(n);
-    s->heap = malloc(max ? max : 1);
-    if (!s->heap)
+    char *heap = malloc(max ? max : 1);
+    if (!heap)
         return false;
+    free(s->heap);
+    s->heap = heap;
     uint64_t replaced = 0;
     s->size = decode_into(s->enc, p, n, s->heap, &replaced);
     s->text = s->heap;
+    void (*note)(struct source *, uint64_t, const char *, ...) =
+        late ? source_note_decoding : source_note;
     bool utf16 = s->enc == ENC_UTF16LE || s->enc == ENC_UTF16BE;
     if (utf16 && s->bom_len == 0)
-        source_note(s, 0, "no byte order mark: read as %s (every other byte is zero)",
-                    s->enc == ENC_UTF16LE ? "UTF-16LE" : "UTF-16BE");
+        note(s, 0, "no byte order mark: read as %s (every other byte is zero)",
+             s->enc == ENC_UTF16LE ? "UTF-16LE" : "UTF-16BE");
     if (utf16 && n % 2)
-        source_note(s, 0, "UTF-16 with an odd number of bytes: the file is cut short, its "
-                    "last byte shown as U+FFFD");
+        note(s, 0, "UTF-16 with an odd number of bytes: the file is cut short, its last byte "
+             "shown as U+FFFD");
     if (replaced > (utf16 && n % 2))
-        source_note(s, 0, "%llu broken UTF-16 units replaced by U+FFFD",
-                    (unsigned long long)(replaced - (utf16 && n % 2)));
+        note(s, 0, "%llu broken UTF-16 units replaced by U+FFFD",
+             (unsigned long long)(replaced - (utf16 && n % 2)));
     return true;
+}
+
+static bool decode_cp1252(struct source *s, bool late)
+{
+    s->utf8_pending = false;
+    s->enc = ENC_CP1252;
+    (late ? source_note_decoding : source_note)(s, 0, "not UTF-8: read as Windows-1252 (ANSI)");
+    return decode_heap(s, late);
+}
+
+/* Checks a text that may be UTF-8 whole, and keeps it as it is or decodes it as
+ * Windows-1252. */
+static bool decode_utf8_or_not(struct source *s, bool late)
+{
+    const unsigned char *p = s->raw + s->bom_len;
+    size_t n = s->raw_size - s->bom_len;
+    uint64_t mb, bad;
+    utf8_scan(p, n, &mb, &bad);
+    s->utf8_pending = false;
+    if (bad == 0 || mb > 0 || s->enc == ENC_UTF8_BOM) {
+        if (bad)
+            (late ? source_note_decoding : source_note)(
+                s, first_bad_line(p, n), "%llu %s not UTF-8 (the first on this line): shown "
+                "as \\xNN", (unsigned long long)bad, bad == 1 ? "byte is" : "bytes are");
+        s->text = (const char *)p;
+        s->size = n;
+        return true;
+    }
+    return decode_cp1252(s, late);
+}
+
+bool source_decode_cp1252(struct source *s)
+{
+    return decode_cp1252(s, true);
+}
+
+bool source_decode(struct source *s)
+{
+    note_nul_tail(s, s->raw + s->bom_len, s->raw_size - s->bom_len);
+    if (s->enc == ENC_UTF8 || s->enc == ENC_UTF8_BOM)
+        return decode_utf8_or_not(s, false);
+    return decode_heap(s, false);
+}
+
+bool source_decode_deferred(struct source *s)
+{
+    if (s->enc != ENC_UTF8 && s->enc != ENC_UTF8_BOM)
+        return source_decode(s);
+    note_nul_tail(s, s->raw + s->bom_len, s->raw_size - s->bom_len);
+    s->text = (const char *)(s->raw + s->bom_len);
+    s->size = s->raw_size - s->bom_len;
+    s->utf8_pending = true;
+    return true;
+}
+
+bool source_decode_settle(struct source *s)
+{
+    return !s->utf8_pending || decode_utf8_or_not(s, true);
 }
 
 void source_free(struct source *s)
@@ -530,6 +620,7 @@ void source_free(struct source *s)
         }
         munmap(s->map, s->map_size);
     }
+    source_close_fd(s);
     free(s->raw_heap);
     free(s->heap);
     free(s->path);

@@ -78,6 +78,9 @@ struct source {
     size_t raw_size;
     void *map;                /* mmap()ed region, or NULL */
     size_t map_size;
+    int fd;                   /* a mapped file's descriptor while it is parsed (core/textwin.c
+                                 reads it), when fd_open */
+    bool fd_open;
     unsigned char *raw_heap;  /* the bytes read, when not mapped */
 
     /* the text, decoded to UTF-8 with the BOM removed: points into raw when the file is
@@ -87,6 +90,8 @@ struct source {
     char *heap;
     enum encoding enc;
     size_t bom_len;
+    bool utf8_pending;        /* text is the file's bytes, not yet checked for UTF-8: the parse
+                                 checks them as it reads (source_decode_deferred) */
 
     const struct parser *parser;
     void *pstate;             /* the parser's own data (field layouts...) */
@@ -145,6 +150,42 @@ struct source {
  * Keeps the first SOURCE_NOTES_MAX, counts the rest. */
 void source_note(struct source *s, uint64_t line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same, for what decoding found out while the parse ran: the note goes after the notes
+ * made before parsing and before the parse's own, as if it had been made before (and a second
+ * parse keeps it). */
+void source_note_decoding(struct source *s, uint64_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A window onto a source's text that a parser reads through on this thread (core/textwin.c):
+ * while it is set, text bytes [off, off + n) are also at p. What the loading does with each
+ * line while it is parsed (classifying it) then reads the window, not the mapped file. */
+struct source_view {
+    const struct source *s;
+    const char *p;
+    uint64_t off;
+    size_t n;
+};
+extern _Thread_local struct source_view source_view;
+
+/* Where the len bytes of text at offset off can be read: in this thread's window onto s when
+ * it holds them, else s->text + off. */
+static inline const char *source_at(const struct source *s, uint64_t off, size_t len)
+{
+    const struct source_view *v = &source_view;
+    if (v->s == s && off >= v->off && off - v->off <= v->n && len <= v->n - (off - v->off))
+        return v->p + (off - v->off);
+    return s->text + off;
+}
+
+/* The text offset of p, a pointer into s->text or into this thread's window onto s. */
+static inline uint64_t source_offset(const struct source *s, const char *p)
+{
+    const struct source_view *v = &source_view;
+    uintptr_t a = (uintptr_t)p, lo = (uintptr_t)v->p;
+    if (v->s == s && a >= lo && a - lo <= v->n)
+        return v->off + (a - lo);
+    return (uint64_t)(uintptr_t)(p - s->text);
+}
 
 /* Opens path read-only and maps it (never writes to it). On failure returns false with the
  * reason in why. */
@@ -177,6 +218,22 @@ size_t source_decode_head(const struct source *s, char *out, size_t cap);
 /* Decodes the whole file into s->text (no copy when it is UTF-8 already). A file without BOM
  * that is not UTF-8 but has 8-bit bytes is read as Windows-1252. False when out of memory. */
 bool source_decode(struct source *s);
+/* The same, except that a file that may be UTF-8 is not read through now: s->text is its
+ * bytes and s->utf8_pending is set, for a parser that reads through core/textwin, which
+ * checks the bytes as it reads them and calls the two below. */
+bool source_decode_deferred(struct source *s);
+/* Checks the whole text now (the notes go as source_note_decoding's): what source_decode
+ * would have done. False when out of memory. */
+bool source_decode_settle(struct source *s);
+/* A text without BOM found not to be UTF-8 (8-bit bytes, no multi-byte sequence) as it was
+ * read: decoded as Windows-1252 into s->heap, which becomes s->text. False when out of
+ * memory. */
+bool source_decode_cp1252(struct source *s);
+/* Fills the page tables of a mapped file up to 256 MB at once (a log read whole through its
+ * mapping next): one call instead of a page fault every 64 KB. */
+void source_populate(struct source *s);
+/* Closes the descriptor kept for the parse. */
+void source_close_fd(struct source *s);
 
 void source_free(struct source *s);
 

@@ -51,8 +51,17 @@ void trace_mark(const char *what, int key)
             fprintf(trace_file, "%.3f %s %d\n", ms, what, key);
         else {
             struct rusage ru;
-            long flt = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_minflt : -1;
-            fprintf(trace_file, "%.3f %s minflt=%ld anon_kb=%ld\n", ms, what, flt, anon_kb());
+            long flt = -1;
+            double cpu = -1;
+            if (getrusage(RUSAGE_SELF, &ru) == 0) {
+                flt = ru.ru_minflt;
+                cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+                      (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+            }
+            /* cpu_ms: user and system time of all threads so far, against ms of wall time,
+             * says how much of a phase both cores worked */
+            fprintf(trace_file, "%.3f %s minflt=%ld anon_kb=%ld cpu_ms=%.0f\n", ms, what, flt,
+                    anon_kb(), cpu);
         }
         fflush(trace_file);
     }

@@ -124,6 +124,22 @@ void utf8_scan(const unsigned char *p, size_t n, uint64_t *multibyte, uint64_t *
     *invalid = bad;
 }
 
+size_t utf8_first_invalid(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len = utf8_seq_len(p + i, n - i);
+        if (!len)
+            return i;
+        i += len;
+    }
+    return n;
+}
+
 size_t utf16_out_max(size_t nbytes)
 {
     /* each 2-byte unit gives at most 3 bytes; a lone last byte gives U+FFFD (3) */

@@ -20,6 +20,9 @@ size_t utf8_encode(uint32_t cp, char *out);
 /* Counts well-formed multi-byte sequences and the bytes that start none. */
 void utf8_scan(const unsigned char *p, size_t n, uint64_t *multibyte, uint64_t *invalid);
 
+/* Offset of the first byte that starts no well-formed sequence, n when there is none. */
+size_t utf8_first_invalid(const unsigned char *p, size_t n);
+
 /* Transcoders. Output buffers must hold utf16_out_max / cp1252_out_max bytes; they return
  * bytes written. Unpaired surrogates and an odd last byte become U+FFFD. */
 size_t utf16_out_max(size_t nbytes);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "parser.h"
+#include "textwin.h"
 #include "timeutil.h"
 
 extern const struct parser parser_w3c;
@@ -421,6 +422,8 @@ static bool set_layout(struct walk *w, uint64_t lineno, int32_t layout, enum unu
 
 static bool fields_directive(struct walk *w, struct span rest, uint64_t lineno)
 {
+    /* the layout's names point into s->text: the line read may be a window's copy */
+    rest.p = w->s->text + source_offset(w->s, rest.p);
     struct layout *L = malloc(sizeof *L); /* per #Fields line, not per request line */
     if (!L)
         return false;
@@ -699,20 +702,21 @@ static bool w3c_parse(struct source *s, struct evbuf *out)
         return false;
     s->pstate = st;
     struct walk w = { .s = s, .out = out, .st = st };
-    struct line_iter it;
+    struct textwin it;
     struct span line;
-    line_iter_init(&it, s->text, s->size);
-    while (line_iter_next(&it, &line)) {
-        bool ok = true;
+    textwin_begin(&it, s);
+    bool ok = true;
+    while (ok && textwin_next(&it, &line)) {
         if (line.n && line.p[0] == '#')
             ok = directive(&w, line, it.lineno);
         else if (span_trim(line).n == 0)
             s->blank++;
         else
             ok = data_line(&w, line, it.lineno);
-        if (!ok)
-            return false;
     }
+    memo.layout = 0; /* its spans may point into the window */
+    if (!textwin_end(&it) || !ok)
+        return false;
     s->lines = it.lineno;
     s->role = w.mscep ? ROLE_NDES_IIS : w.crp ? ROLE_CRP_IIS : ROLE_IIS;
     return true;
@@ -720,7 +724,7 @@ static bool w3c_parse(struct source *s, struct evbuf *out)
 
 static struct span w3c_message(const struct source *s, const struct event *ev)
 {
-    struct span line = span_make(s->text + event_off(ev), ev->len);
+    struct span line = span_make(source_at(s, event_off(ev), ev->len), ev->len);
     const struct layout *L = layout_at(s, ev->line);
     if (!L || L->key[K_DATE] != 0 || L->key[K_TIME] != 1)
         return line;
@@ -744,7 +748,8 @@ static bool w3c_field(const struct source *s, const struct event *ev, const char
         return false;
     int i = layout_column(L, name);
     struct span v;
-    if (i < 0 || !nth_field(span_make(s->text + event_off(ev), ev->len), (size_t)i, &v))
+    if (i < 0 || !nth_field(span_make(source_at(s, event_off(ev), ev->len), ev->len), (size_t)i,
+                            &v))
         return false;
     *out = no_value(v) ? span_make(v.p, 0) : v;
     return true;
@@ -780,7 +785,7 @@ static void w3c_fields(const struct source *s, const struct event *ev, const cha
     }
     if (c->last < 0)
         return;
-    struct span line = span_make(s->text + event_off(ev), ev->len);
+    struct span line = span_make(source_at(s, event_off(ev), ev->len), ev->len);
     size_t want = (size_t)c->last + 1;
     if (memo.layout != L->serial || memo.p != line.p || memo.n != line.n ||
         (!memo.whole && memo.nf < want)) {
@@ -880,4 +885,5 @@ const struct parser parser_w3c = {
     .field = w3c_field,
     .fields = w3c_fields,
     .free_state = w3c_free_state,
+    .windowed = true,
 };

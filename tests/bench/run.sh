@@ -237,7 +237,7 @@ for size in $SIZES; do
 
     # one more run with SCEPSCOPE_TRACE: how long each phase took, and the heap at each
     SCEPSCOPE_TRACE=$TMP/trace "$PROG" --report "$dir" >/dev/null 2>&1
-    heap_kb=$(sed -n 's/.* anon_kb=\([0-9][0-9]*\)$/\1/p' "$TMP/trace" | sort -n | tail -n 1)
+    heap_kb=$(sed -n 's/.* anon_kb=\([0-9][0-9]*\).*/\1/p' "$TMP/trace" | sort -n | tail -n 1)
     faults=$(sed -n 's/.* minflt=\([0-9][0-9]*\) .*/\1/p' "$TMP/trace" | sort -n | tail -n 1)
     awk 'BEGIN { printf "phases:" } { if ($2 == "key" || $2 == "frame") next
          printf " %s %.2f s", $2, ($1 - prev) / 1000; prev = $1 } END { printf "\n" }' "$TMP/trace"
