@@ -14,6 +14,7 @@
 #include "bundle.h"
 #include "datefit.h"
 #include "parser.h"
+#include "textwin.h"
 #include "timeline.h"
 #include "timeutil.h"
 #include "trace.h"
@@ -676,6 +677,7 @@ bool bundle_load(struct bundle *b)
     for (size_t i = 0; i < started; i++)
         pthread_join(th[i], NULL);
     free(order);
+    textwin_drop_kept();
     if (atomic_load(&w.failed))
         return false;
     if (!fit_dates(b))

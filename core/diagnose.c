@@ -1431,6 +1431,12 @@ static bool build_exchanges(struct diagnosis *d)
                                   false };
     if (ok)
         parallel_run(b->nev, k, build_slice, w);
+    if (noted) { /* the builders read the IIS notes, and took them out of the lines */
+        struct prep *P = d->b->hook.ctx;
+        free(P->iis);
+        P->iis = NULL;
+        P->niis = P->capiis = 0;
+    }
     size_t total = 0, base[PARALLEL_MAX];
     for (size_t t = 0; t < k; t++) {
         ok = ok && w[t].ok;

@@ -17,6 +17,7 @@
 #include "diagnose.h"
 #include "escape.h"
 #include "playbook.h"
+#include "textwin.h"
 #include "trace.h"
 #include "report.h"
 #include "ui.h"
@@ -156,6 +157,11 @@ int main(int argc, char **argv)
     const char *bm = getenv("SCEPSCOPE_BIGMEM");
     if (bm && *bm >= '0' && *bm <= '9')
         big_threshold((size_t)strtoull(bm, NULL, 10));
+    /* the window large logs are read through (core/textwin; 256 KB, from 1 MB files on): the
+     * tests set it small to read every case through it, across many window ends */
+    const char *tw = getenv("SCEPSCOPE_TEXTWIN");
+    if (tw && *tw >= '0' && *tw <= '9')
+        textwin_size((size_t)strtoull(tw, NULL, 10));
     trace_start();
     static const struct option longopts[] = {
         { "timeline", no_argument, NULL, 't' },

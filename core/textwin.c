@@ -15,6 +15,13 @@
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *pool[POOL_MAX];
 static size_t npool;
+static size_t win_cap = TEXTWIN_CAP, win_min = TEXTWIN_MIN;
+
+void textwin_size(size_t bytes)
+{
+    win_cap = bytes < 16 ? 16 : bytes;
+    win_min = 0;
+}
 
 static char *buf_take(void)
 {
@@ -23,7 +30,7 @@ static char *buf_take(void)
     if (npool)
         b = pool[--npool];
     pthread_mutex_unlock(&pool_lock);
-    return b ? b : malloc(TEXTWIN_CAP);
+    return b ? b : malloc(win_cap);
 }
 
 static void buf_give(char *b)
@@ -37,6 +44,14 @@ static void buf_give(char *b)
     }
     pthread_mutex_unlock(&pool_lock);
     free(b);
+}
+
+void textwin_drop_kept(void)
+{
+    pthread_mutex_lock(&pool_lock);
+    while (npool)
+        free(pool[--npool]);
+    pthread_mutex_unlock(&pool_lock);
 }
 
 static void view_clear(void)
@@ -103,9 +118,9 @@ static enum checked check(struct textwin *w, const char *p, size_t n, uint64_t o
 
 void textwin_begin(struct textwin *w, struct source *s)
 {
-    *w = (struct textwin){ .s = s, .cap = TEXTWIN_CAP };
+    *w = (struct textwin){ .s = s, .cap = win_cap };
     bool bytes = s->map && s->text == (const char *)s->raw + s->bom_len;
-    if (bytes && s->fd_open && s->size >= TEXTWIN_MIN && (w->buf = buf_take())) {
+    if (bytes && s->fd_open && s->size >= win_min && (w->buf = buf_take())) {
         w->window = true;
         w->check = s->utf8_pending;
         return;

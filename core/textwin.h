@@ -58,5 +58,10 @@ void textwin_begin(struct textwin *w, struct source *s);
 bool textwin_next(struct textwin *w, struct span *line);
 /* Ends the read: what the UTF-8 check found is noted. False when memory ran out. */
 bool textwin_end(struct textwin *w);
+/* For the tests: windows of `bytes` (16 at least), and every mapped file read through one,
+ * whatever its size. Called before any read. */
+void textwin_size(size_t bytes);
+/* Frees the windows kept for the next file (the loading calls it when every file is read). */
+void textwin_drop_kept(void);
 
 #endif

@@ -42,17 +42,22 @@ for build in "$plain" "$asan"; do
     sh tests/golden/run.sh "$bin" >"$log" 2>&1
     tally golden $?
     cat "$log"
-    if [ "$build" != "$asan" ]; then
-        # the golden and bad-input cases again with every array from 64 bytes on mapped on
-        # its own (core/bigmem), as only large cases' are otherwise: that path's reuse and
-        # trims then run on every case
-        for suite in golden bad; do
-            echo "== $suite tests, arrays mapped (SCEPSCOPE_BIGMEM=64 $bin)"
-            SCEPSCOPE_BIGMEM=64 sh "tests/$suite/run.sh" "$bin" "$build" >"$log" 2>&1
-            tally "$suite" $?
-            tail -n 3 "$log"
-        done
-    fi
+    # the golden and bad-input cases again with every array from 64 bytes on mapped on its own
+    # (core/bigmem), and every log read through a window of 512 bytes (core/textwin: a line or
+    # two each, longer lines past it), as only large cases' are otherwise: those paths' reuse,
+    # trims, window ends, lines longer than the window and UTF-8 checks then run on every case
+    # (under ASan, where arrays are never mapped, the bad-input cases: the hostile logs through
+    # the window)
+    suites="golden bad"
+    [ "$build" = "$asan" ] && suites="bad"
+    for suite in $suites; do
+        echo "== $suite tests, arrays mapped, logs read through windows" \
+             "(SCEPSCOPE_BIGMEM=64 SCEPSCOPE_TEXTWIN=512 $bin)"
+        SCEPSCOPE_BIGMEM=64 SCEPSCOPE_TEXTWIN=512 sh "tests/$suite/run.sh" "$bin" "$build" \
+            >"$log" 2>&1
+        tally "$suite" $?
+        tail -n 3 "$log"
+    done
     echo "== interface tests in tmux ($bin)"
     sh tests/tui/run.sh "$bin" >"$log" 2>&1
     tally tui $?

@@ -270,6 +270,49 @@ static void test_small_file_read_straight(void **state)
     free(b.p);
 }
 
+/* A log cut short while it is read: the window gets fewer bytes than the file had, the rest
+ * comes from the mapping (its lost pages read as zeros, core/source.c), nothing crashes, and
+ * the source says the file shrank. NUL bytes and a last line without its end included. */
+static void test_file_cut_while_read_through_window(void **state)
+{
+    (void)state;
+    struct fbuf b = { 0 };
+    ascii_lines(&b, 3u << 20);
+    put(&b, "nul\0in\0line\n", 13);
+    puts_(&b, "no end");
+    char path[256];
+    snprintf(path, sizeof path, "%s/cut.log", tmpdir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, b.p, b.n), (ssize_t)b.n);
+    close(fd);
+    struct source *s = open_as(path, true);
+    source_guard_maps(); /* the test framework sets its own SIGBUS handler: ours again */
+    struct textwin w;
+    textwin_begin(&w, s);
+    assert_true(w.window);
+    struct span line;
+    uint64_t before = 0;
+    while (textwin_next(&w, &line) && source_offset(s, line.p) < (1u << 20))
+        before = w.lineno;
+    assert_int_equal(truncate(path, (off_t)(1536u << 10)), 0);
+    uint64_t zeros = 0;
+    while (textwin_next(&w, &line))
+        for (size_t i = 0; i < line.n; i++)
+            zeros += line.p[i] == 0;
+    assert_true(textwin_end(&w));
+    assert_true(w.lineno > before);
+    assert_true(zeros > (1u << 20)); /* the lost end, read as NUL bytes */
+    source_check_changed(s);
+    bool said = false;
+    for (unsigned k = 0; k < s->nnotes; k++)
+        said |= strstr(s->notes[k], "the file shrank while it was read") != NULL;
+    assert_true(said);
+    source_free(s);
+    free(s);
+    free(b.p);
+}
+
 /* The window's pages and the parse's events: an IIS log read through the W3C parser gives its
  * events the same offsets, lines and times from the window as from the whole text. */
 static void test_w3c_events_same_through_window(void **state)
@@ -354,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_bom_keeps_utf8_with_stray_bytes),
         cmocka_unit_test(test_small_file_read_straight),
         cmocka_unit_test(test_w3c_events_same_through_window),
+        cmocka_unit_test(test_file_cut_while_read_through_window),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
