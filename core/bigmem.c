@@ -41,7 +41,9 @@
 struct big_head {
     size_t bytes;  /* the array's size */
     size_t maplen; /* the mapping's length, from SMALL_PAGE before the array; 0: from malloc */
-    size_t pad[6]; /* the array starts 64 bytes in: aligned for any type */
+    size_t hwm;    /* a mapping: how far from the array's start it was ever handed out (past
+                      it, its pages were never touched: they read as zeros) */
+    size_t pad[5]; /* the array starts 64 bytes in: aligned for any type */
 };
 
 _Static_assert(sizeof(struct big_head) == 64, "the header keeps the array aligned");
@@ -110,7 +112,17 @@ static struct big_head *map_aligned(size_t len)
 #endif
     struct big_head *h = (struct big_head *)(start + SMALL_PAGE) - 1;
     h->maplen = len;
+    h->hwm = 0;
     return h;
+}
+
+/* Zeroes [from, to) of a mapped array, as far as it was ever handed out (the rest is zero). */
+static void zero_handed(struct big_head *h, size_t from, size_t to)
+{
+    if (to > h->hwm)
+        to = h->hwm;
+    if (from < to)
+        memset((char *)(h + 1) + from, 0, to - from);
 }
 
 /* Freed mappings kept for the next arrays of about their size: a phase that sorts or counts in
@@ -189,10 +201,12 @@ void *big_alloc(size_t bytes)
         size_t len = map_len(bytes);
         if (!len)
             return NULL;
-        if ((h = cache_take(len))) /* zero again, as far as asked (see big_realloc) */
-            memset(h + 1, 0, bytes);
+        if ((h = cache_take(len))) /* zero again, as far as it was used */
+            zero_handed(h, 0, bytes);
         else if (!(h = map_aligned(len)))
             return NULL;
+        if (h->hwm < bytes)
+            h->hwm = bytes;
     }
     h->bytes = bytes;
     return h + 1;
@@ -255,26 +269,44 @@ void *big_realloc(void *p, size_t bytes)
         size_t len = map_len(bytes);
         char *start = map_start(h);
         if (len && len <= h->maplen) {
-            /* within the mapping: what lies past the array's end may hold anything (a kept
-             * mapping's earlier contents), so a growing array is zeroed there */
+            /* within the mapping: what lies past the array's end may hold anything as far as
+             * it was handed out before (a kept mapping's earlier contents, a shrunk array's),
+             * so a growing array is zeroed there */
             if (bytes > old)
-                memset((char *)p + old, 0, bytes - old);
+                zero_handed(h, old, bytes);
             if (len < h->maplen) {
                 munmap(start + len, h->maplen - len);
                 h->maplen = len;
+                if (h->hwm > len - SMALL_PAGE)
+                    h->hwm = len - SMALL_PAGE;
             }
+            if (h->hwm < bytes)
+                h->hwm = bytes;
             h->bytes = bytes;
             return p;
         }
         /* growing in place when the addresses after it are free: no copy */
         if (len && mremap(start, h->maplen, len, 0) == (void *)start) {
+            zero_handed(h, old, bytes);
             h->maplen = len;
+            h->hwm = bytes;
             h->bytes = bytes;
             return p;
         }
     }
-    void *n = big_alloc(bytes);
-    if (!n)
+    /* moved: the new mapping gets room to grow to four times this size in place (address
+     * space only: pages never touched cost nothing), so that an array that doubles as it
+     * fills is copied a few times, not at every doubling */
+    void *n = NULL;
+    if (h->maplen && bytes > old && bytes <= SIZE_MAX / 4) {
+        size_t len = map_len(4 * bytes);
+        struct big_head *m = len ? map_aligned(len) : NULL;
+        if (m) {
+            m->bytes = m->hwm = bytes;
+            n = m + 1;
+        }
+    }
+    if (!n && !(n = big_alloc(bytes)))
         return NULL;
     memcpy(n, p, old < bytes ? old : bytes);
     big_free(p);
@@ -292,6 +324,10 @@ void big_trim(void *p, size_t used)
     uintptr_t page = pg > 0 ? (uintptr_t)pg : 4096;
     uintptr_t from = ((uintptr_t)p + used + page - 1) & ~(page - 1);
     uintptr_t to = (uintptr_t)map_start(h) + h->maplen;
-    if (to > from)
+    if (to > from) {
         madvise((void *)from, to - from, MADV_DONTNEED);
+        /* those pages read as zeros again */
+        if (h->hwm > from - (uintptr_t)p)
+            h->hwm = from - (uintptr_t)p;
+    }
 }

@@ -2,6 +2,9 @@
  * and the new part zero when they grow (also inside a mapping kept from an earlier array, whose
  * old bytes must never show through), the unfilled end given back, and the event arrays the
  * parsers fill built on them. */
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "testutil.h"
 
 #include "bigmem.h"
@@ -187,6 +190,70 @@ static void merge_into_read_pages(void **state)
     free(b.per);
 }
 
+/* Puts a page right after p's mapping (when the addresses are free), so that the mapping
+ * cannot grow in place; returns it, or MAP_FAILED. */
+static void *block_after(void *p)
+{
+    char *end = (char *)p + big_mapping(p);
+    long pg = sysconf(_SC_PAGESIZE);
+    end = (char *)(((uintptr_t)end + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1));
+    void *b = mmap(end, (size_t)pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+                   -1, 0);
+    if (b != MAP_FAILED && b != end) { /* an older kernel took it as a hint */
+        munmap(b, (size_t)pg);
+        return MAP_FAILED;
+    }
+    return b;
+}
+
+/* An array that had to move as it grew is given room to grow on in place: the next doubling
+ * copies nothing, even when the addresses after its first mapping are taken. */
+static void moved_array_grows_on_in_place(void **state)
+{
+    (void)state;
+    unsigned char *p = big_alloc(100000);
+    assert_non_null(p);
+    memset(p, 5, 100000);
+    void *wall = block_after(p);
+    p = big_realloc(p, 400000); /* moves, when the wall is up */
+    assert_non_null(p);
+    assert_true(all_bytes(p, 100000, 5));
+    assert_true(all_bytes(p + 100000, 300000, 0));
+    memset(p, 6, 400000);
+    void *wall2 = block_after(p); /* after the new mapping's room, not after the array */
+    unsigned char *q = big_realloc(p, 800000);
+    assert_non_null(q);
+    assert_ptr_equal(q, p);
+    assert_true(all_bytes(q, 400000, 6));
+    assert_true(all_bytes(q + 400000, 400000, 0));
+    big_free(q);
+    long pg = sysconf(_SC_PAGESIZE);
+    if (wall != MAP_FAILED)
+        munmap(wall, (size_t)pg);
+    if (wall2 != MAP_FAILED)
+        munmap(wall2, (size_t)pg);
+}
+
+/* A kept mapping reused for a smaller array, which then grows past the mapping's end: the
+ * bytes the earlier array wrote beyond the smaller one's end read as zeros too. */
+static void reused_mapping_grown_past_its_end_reads_zero(void **state)
+{
+    (void)state;
+    size_t big = (size_t)3 << 20, small = (size_t)5 << 19; /* 3 MB, then 2.5 MB */
+    unsigned char *a = big_alloc(big);
+    assert_non_null(a);
+    memset(a, 0xAB, big);
+    big_free(a); /* kept */
+    unsigned char *b = big_alloc(small);
+    assert_non_null(b);
+    assert_ptr_equal(b, a); /* the kept mapping */
+    assert_true(all_bytes(b, small, 0));
+    unsigned char *c = big_realloc(b, (size_t)5 << 20);
+    assert_non_null(c);
+    assert_true(all_bytes(c, (size_t)5 << 20, 0));
+    big_free(c);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, small_threshold, restore_threshold)
 
 int main(void)
@@ -198,6 +265,8 @@ int main(void)
         T(trim_gives_back_the_rest),
         T(events_pushed_past_the_reservation),
         T(merge_into_read_pages),
+        T(moved_array_grows_on_in_place),
+        T(reused_mapping_grown_past_its_end_reads_zero),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
