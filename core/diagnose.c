@@ -1122,6 +1122,8 @@ static void preamble_slice(size_t from, size_t to, size_t t, void *arg)
  * preamble, of each question asked before it within the preamble window from its client, only
  * the last asking. Those become exchanges, after all the others, in timeline order; the rest
  * belong to no attempt. The timeline is scanned in parallel slices. */
+static void sort_by_start(const struct diagnosis *d, uint32_t *v, size_t n);
+
 static bool add_getcas(struct diagnosis *d, const bool *is_w3c, const uint32_t *first,
                        const struct client *cl)
 {
@@ -1155,26 +1157,23 @@ static bool add_getcas(struct diagnosis *d, const bool *is_w3c, const uint32_t *
             sc.last[t][q] = NO_EVENT;
     }
     /* each PKIOperation's client, as its line gave it when its exchange was made (first:
-     * the line of each exchange, which are in the order of their lines): in start order
-     * (insertion: they come nearly sorted) */
-    for (size_t xi = 0; ok && xi < d->nx; xi++) {
-        const struct exchange *x = &d->x[xi];
-        if (x->kind != X_NDES_PKIOP || first[xi] == NO_FIRST)
-            continue;
-        const struct event *e = &d->b->ev[first[xi]];
-        size_t j = sc.pk.n++;
-        while (j > 0 && sc.pk.lo[j - 1] > x->lo_min) {
-            sc.pk.lo[j] = sc.pk.lo[j - 1];
-            sc.pk.key[j] = sc.pk.key[j - 1];
-            sc.pk.agent[j] = sc.pk.agent[j - 1];
-            sc.pk.x[j] = sc.pk.x[j - 1];
-            j--;
-        }
-        sc.pk.lo[j] = x->lo_min;
+     * the line of each exchange, which are in the order of their lines): in start order,
+     * equal starts in that order (sort_by_start: they come nearly sorted) */
+    uint32_t *byx = ok ? big_alloc(np * sizeof *byx) : NULL;
+    ok = ok && byx;
+    for (size_t xi = 0; ok && xi < d->nx; xi++)
+        if (d->x[xi].kind == X_NDES_PKIOP && first[xi] != NO_FIRST)
+            byx[sc.pk.n++] = (uint32_t)xi;
+    if (ok)
+        sort_by_start(d, byx, sc.pk.n);
+    for (size_t j = 0; ok && j < sc.pk.n; j++) {
+        uint32_t xi = byx[j];
+        sc.pk.lo[j] = d->x[xi].lo_min;
         sc.pk.key[j] = cl[xi].key;
         sc.pk.agent[j] = cl[xi].agent;
-        sc.pk.x[j] = e->xchg - 1;
+        sc.pk.x[j] = d->b->ev[first[xi]].xchg - 1;
     }
+    big_free(byx);
     if (ok)
         parallel_run(d->b->nev, k, getca_slice, &sc);
     size_t n = 0;
@@ -1751,17 +1750,54 @@ static int64_t start_of(const struct diagnosis *d, uint32_t i)
     return d->x[i].lo_min;
 }
 
-/* insertion sort: the exchanges come nearly sorted (an IIS line is logged at its end) */
+struct start_key {
+    int64_t t;
+    uint32_t pos, x;
+};
+
+static int cmp_start_key(const void *a, const void *b)
+{
+    const struct start_key *p = a, *q = b;
+    if (p->t != q->t)
+        return (p->t > q->t) - (p->t < q->t);
+    return (p->pos > q->pos) - (p->pos < q->pos);
+}
+
+/* v sorted by start whatever its order, equal starts in the order they have: false when
+ * memory runs out. */
+static bool sort_by_start_fully(const struct diagnosis *d, uint32_t *v, size_t n)
+{
+    struct start_key *k = malloc(n * sizeof *k);
+    if (!k)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        k[i] = (struct start_key){ start_of(d, v[i]), (uint32_t)i, v[i] };
+    qsort(k, n, sizeof *k, cmp_start_key);
+    for (size_t i = 0; i < n; i++)
+        v[i] = k[i].x;
+    free(k);
+    return true;
+}
+
+/* Insertion sort, stable: the exchanges come nearly sorted (an IIS line is logged at its end).
+ * Past a budget of moves they are not (a log whose time-taken values grow faster than its
+ * times, which a hostile one can hold by the hundred thousand: quadratic), and the rest is
+ * sorted in n log n with the same result. */
 static void sort_by_start(const struct diagnosis *d, uint32_t *v, size_t n)
 {
+    size_t moves = 0, budget = 16 * n + 4096;
     for (size_t i = 1; i < n; i++) {
         uint32_t t = v[i];
+        int64_t st = start_of(d, t);
         size_t j = i;
-        while (j > 0 && start_of(d, v[j - 1]) > start_of(d, t)) {
+        while (j > 0 && start_of(d, v[j - 1]) > st) {
             v[j] = v[j - 1];
             j--;
         }
         v[j] = t;
+        moves += i - j;
+        if (moves > budget && sort_by_start_fully(d, v, n))
+            return;
     }
 }
 
@@ -2360,7 +2396,17 @@ static void link_notify(struct diagnosis *d, enum xkind verify, enum xkind notif
         uint32_t n = ns[c];
         if (K->l[uf_find(K->l, n)].kinds & (1u << verify))
             continue;
-        for (size_t a = nv; a-- > 0;) {
+        /* the VerifyRequests that start after the Notify's end (past the tolerance) end after
+         * it too: the search starts before them (vs is by start), not at the last one */
+        size_t lo = 0, hi = nv;
+        while (lo < hi) {
+            size_t m = lo + (hi - lo) / 2;
+            if (d->x[vs[m]].lo_min <= d->x[n].lo_max + tol)
+                lo = m + 1;
+            else
+                hi = m;
+        }
+        for (size_t a = lo; a-- > 0;) {
             const struct exchange *v = &d->x[vs[a]];
             if (v->hi_min > d->x[n].lo_max + tol)
                 continue;

@@ -149,6 +149,22 @@ note: oneline.txt: skipped: no known log format (first line: "BBBB
 X
 check huge-line "$c" "$tmp/huge-line.expect"
 
+# 400,000 PKIOperations logged in one second, each taking a millisecond longer than the one
+# before: their starts run backwards through the file. Sorting the exchanges as if they came
+# nearly sorted (as IIS logs them) took the square of their number: hours. The report must come.
+c=$(newcase backwards)
+awk -v f="$fields" 'BEGIN { print f; for (i = 0; i < 400000; i++)
+    printf "2016-06-10 12:00:00 10.20.1.15 GET /certsrv/mscep/mscep.dll/pkiclient.exe " \
+           "operation=PKIOperation&message=M%d 443 - 10.20.0.8 - - 200 0 0 %d\n", i, i }' \
+    >"$c/u_ex160610.log"
+run --report "$c"
+if sane "backwards: --report"; then
+    if grep -q -F "Summary: 400000 attempts shown, 0 failed." "$tmp/out"; then
+        ok "backwards: every PKIOperation an attempt"
+    else ko "backwards: the report lacks its 400000 attempts"; grep Summary "$tmp/out"; fi
+fi
+rm -rf "$c"
+
 # a file of NULs (4 MB), and a log whose end was never written (a tail of NULs, as a crash
 # leaves a preallocated file)
 c=$(newcase nuls)
