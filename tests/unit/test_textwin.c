@@ -90,6 +90,14 @@ static void long_line(struct fbuf *b, size_t len, const char *inside)
     puts_(b, "\n");
 }
 
+static void write_fbuf(const char *path, const struct fbuf *b)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, b->p, b->n), (ssize_t)b->n);
+    close(fd);
+}
+
 static struct source *open_as(const char *path, bool deferred)
 {
     struct source *s = calloc(1, sizeof *s);
@@ -115,10 +123,7 @@ static void check_file(const char *name, const struct fbuf *b, bool expect_windo
 {
     char path[256];
     snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, b->p, b->n), (ssize_t)b->n);
-    close(fd);
+    write_fbuf(path, b);
 
     struct source *whole = open_as(path, false);
     struct source *s = open_as(path, true);
@@ -282,10 +287,7 @@ static void test_file_cut_while_read_through_window(void **state)
     puts_(&b, "no end");
     char path[256];
     snprintf(path, sizeof path, "%s/cut.log", tmpdir);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, b.p, b.n), (ssize_t)b.n);
-    close(fd);
+    write_fbuf(path, &b);
     struct source *s = open_as(path, true);
     source_guard_maps(); /* the test framework sets its own SIGBUS handler: ours again */
     struct textwin w;
@@ -341,10 +343,7 @@ static void test_w3c_events_same_through_window(void **state)
     }
     char path[256];
     snprintf(path, sizeof path, "%s/iis.log", tmpdir);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, b.p, b.n), (ssize_t)b.n);
-    close(fd);
+    write_fbuf(path, &b);
     free(b.p);
 
     const struct parser *w3c = parser_by_name("w3c");
