@@ -574,16 +574,16 @@ static bool load_index(struct bundle *b, size_t i, void *th)
     source_close_fd(s);
     s->on_events = NULL;
     s->on_events_ctx = NULL;
+    /* the rest of the events, in line order: those the parser handed over are the first
+     * ones of that order, not of the time order */
+    if (loaded && th && !s->skipped && s->parser)
+        b->hook.file(b->hook.ctx, th, s, out.v, out.n);
     /* in time order on this thread, for the merge */
     bool ok = loaded && timeline_sort_stable(out.v, out.n);
     out.sorted = ok;
     evbuf_trim(&out);
     b->per[i] = out;
-    if (!ok)
-        return false;
-    if (th && !s->skipped && s->parser)
-        b->hook.file(b->hook.ctx, th, s, out.v, out.n);
-    return true;
+    return ok;
 }
 
 /* Files are read in parallel, one thread per core: each file is parsed on its own, into its
