@@ -650,8 +650,12 @@ static void note_getca(struct prep *P, struct prep_thread *T, const struct sourc
 /* The lines note_iis notes: what build_slice reads with iis_read. */
 static bool iis_noted_kind(const struct playbook *pb, const struct event *e)
 {
-    return !(e->flags & EVF_RAW) && e->mark != MARK_NONE &&
-           iis_kind((enum mark)e->mark) != X_NONE && !getca_kept_by(pb, e);
+    if ((e->flags & EVF_RAW) || e->mark == MARK_NONE)
+        return false;
+    enum xkind k = iis_kind((enum mark)e->mark);
+    /* a GetCA: only one that failed (the others are the preamble scan's, getca_kept_by) */
+    return k == X_NDES_GETCA ? e->sig && pb->sigs[e->sig - 1].verdict == VERDICT_FAIL
+                             : k != X_NONE;
 }
 
 /* What build_slice will ask of a marked IIS line (iis_read's answer without the query), noted

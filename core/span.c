@@ -130,11 +130,17 @@ bool span_to_u64(struct span a, uint64_t *out)
     if (a.n == 0 || a.n > 20)
         return false;
     uint64_t v = 0;
-    for (size_t i = 0; i < a.n; i++) {
+    /* up to 19 digits cannot overflow (10^19 - 1 < 2^64): only a 20th is checked */
+    size_t safe = a.n < 19 ? a.n : 19;
+    for (size_t i = 0; i < safe; i++) {
         unsigned d = (unsigned char)a.p[i] - '0';
         if (d > 9)
             return false;
-        if (v > (UINT64_MAX - d) / 10)
+        v = v * 10 + d;
+    }
+    if (a.n == 20) {
+        unsigned d = (unsigned char)a.p[19] - '0';
+        if (d > 9 || v > (UINT64_MAX - d) / 10)
             return false;
         v = v * 10 + d;
     }

@@ -703,9 +703,32 @@ static void test_empty_text(void **state)
     t_free(c);
 }
 
+/* The numbers of a line (sc-status, time-taken...) are read whole or not at all: up to the
+ * largest 64-bit value, digits only. */
+static void test_numbers_read_exactly(void **state)
+{
+    (void)state;
+    uint64_t v = 7;
+    assert_true(span_to_u64(span_cstr("0"), &v) && v == 0);
+    assert_true(span_to_u64(span_cstr("15"), &v) && v == 15);
+    assert_true(span_to_u64(span_cstr("9999999999999999999"), &v) && v == 9999999999999999999u);
+    assert_true(span_to_u64(span_cstr("00000000000000000001"), &v) && v == 1);
+    assert_true(span_to_u64(span_cstr("18446744073709551615"), &v) && v == UINT64_MAX);
+    v = 7;
+    assert_false(span_to_u64(span_cstr("18446744073709551616"), &v));
+    assert_false(span_to_u64(span_cstr("99999999999999999999"), &v));
+    assert_false(span_to_u64(span_cstr("100000000000000000000"), &v));
+    assert_false(span_to_u64(span_cstr(""), &v));
+    assert_false(span_to_u64(span_cstr("-"), &v));
+    assert_false(span_to_u64(span_cstr("12a"), &v));
+    assert_false(span_to_u64(span_cstr("1844674407370955161x"), &v));
+    assert_int_equal(v, 7); /* a failed read leaves it */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_numbers_read_exactly),
         cmocka_unit_test(test_ndes_block),
         cmocka_unit_test(test_crp_block),
         cmocka_unit_test(test_crp_svc_path_role),
