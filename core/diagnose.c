@@ -224,10 +224,11 @@ static void iis_times_at(int64_t t, uint32_t taken, bool fraction, struct iis_ti
     it->hi_max = t + grain;
 }
 
-/* An IIS line ends at its logged time (whole seconds: the true end lies within the next
- * second) and lasted time-taken milliseconds. */
-static void iis_read(const struct source *s, const struct event *e, struct iis_times *it,
-                     bool question, struct field_cache *fc)
+/* What an IIS line says of its request: how long it took (ms, at most a day), whether its
+ * time has a fraction of a second, and its client (its query too, with question). */
+static void iis_request(const struct source *s, const struct event *e, bool question,
+                        struct field_cache *fc, uint32_t *taken, bool *fraction, uint64_t *key,
+                        uint64_t *agent, uint64_t *query)
 {
     static const char *const names[5] = { "time-taken", "time", "c-ip", "cs(User-Agent)",
                                           "cs-uri-query" };
@@ -235,15 +236,25 @@ static void iis_read(const struct source *s, const struct event *e, struct iis_t
     bool found[5] = { false, false, false, false, false };
     if (s->parser->fields)
         s->parser->fields(s, e, names, question ? 5 : 4, f, found, fc);
-    uint64_t taken = 0;
+    uint64_t t = 0;
     if (found[0])
-        span_to_u64(f[0], &taken);
-    if (taken > 86400000u)
-        taken = 86400000u;
-    iis_times_at(e->t, (uint32_t)taken, found[1] && time_has_fraction(f[1]), it);
+        span_to_u64(f[0], &t);
+    *taken = t > 86400000u ? 86400000u : (uint32_t)t;
+    *fraction = found[1] && time_has_fraction(f[1]);
     struct span none = span_make("", 0);
     client_hashes(found[2] ? f[2] : none, found[3] ? f[3] : none, found[4] ? f[4] : none,
-                  found[4], &it->key, &it->agent, &it->question);
+                  found[4], key, agent, query);
+}
+
+/* An IIS line ends at its logged time (whole seconds: the true end lies within the next
+ * second) and lasted time-taken milliseconds. */
+static void iis_read(const struct source *s, const struct event *e, struct iis_times *it,
+                     bool question, struct field_cache *fc)
+{
+    uint32_t taken;
+    bool fraction;
+    iis_request(s, e, question, fc, &taken, &fraction, &it->key, &it->agent, &it->question);
+    iis_times_at(e->t, taken, fraction, it);
 }
 
 /* An exchange that holds event i alone, complete; UINT32_MAX when memory runs out. */
@@ -663,19 +674,9 @@ static bool iis_noted_kind(const struct playbook *pb, const struct event *e)
 static void note_iis(struct prep *P, struct prep_thread *T, const struct source *s,
                      struct event *e)
 {
-    static const char *const names[4] = { "time-taken", "time", "c-ip", "cs(User-Agent)" };
-    struct span f[4];
-    bool found[4] = { false, false, false, false };
-    s->parser->fields(s, e, names, 4, f, found, &T->iis_fc);
-    uint64_t taken = 0;
-    if (found[0])
-        span_to_u64(f[0], &taken);
-    struct iis_note n = { .taken = taken > 86400000u ? 86400000u : (uint32_t)taken,
-                          .fraction = found[1] && time_has_fraction(f[1]) };
+    struct iis_note n;
     uint64_t q;
-    struct span none = span_make("", 0);
-    client_hashes(found[2] ? f[2] : none, found[3] ? f[3] : none, none, false, &n.key,
-                  &n.agent, &q);
+    iis_request(s, e, false, &T->iis_fc, &n.taken, &n.fraction, &n.key, &n.agent, &q);
     uint32_t id = 0;
     pthread_mutex_lock(&P->lock);
     if (P->niis == P->capiis && P->capiis < IIS_NOTES_MAX) {

@@ -143,6 +143,16 @@ static int run_tui(struct bundle *b, struct diagnosis *d, const struct playbook 
     return st;
 }
 
+/* A size in bytes from the environment variable `name`, when it is set to a number. */
+static bool env_size(const char *name, size_t *out)
+{
+    const char *v = getenv(name);
+    if (!v || *v < '0' || *v > '9')
+        return false;
+    *out = (size_t)strtoull(v, NULL, 10);
+    return true;
+}
+
 int main(int argc, char **argv)
 {
 #ifdef __GLIBC__
@@ -154,14 +164,13 @@ int main(int argc, char **argv)
 #endif
     /* the size from which the arrays that grow with the input are mapped on their own
      * (core/bigmem; 256 KB): the tests set it low to run small cases through that path too */
-    const char *bm = getenv("SCEPSCOPE_BIGMEM");
-    if (bm && *bm >= '0' && *bm <= '9')
-        big_threshold((size_t)strtoull(bm, NULL, 10));
+    size_t bytes;
+    if (env_size("SCEPSCOPE_BIGMEM", &bytes))
+        big_threshold(bytes);
     /* the window large logs are read through (core/textwin; 256 KB, from 1 MB files on): the
      * tests set it small to read every case through it, across many window ends */
-    const char *tw = getenv("SCEPSCOPE_TEXTWIN");
-    if (tw && *tw >= '0' && *tw <= '9')
-        textwin_size((size_t)strtoull(tw, NULL, 10));
+    if (env_size("SCEPSCOPE_TEXTWIN", &bytes))
+        textwin_size(bytes);
     trace_start();
     static const struct option longopts[] = {
         { "timeline", no_argument, NULL, 't' },

@@ -19,19 +19,24 @@
 #include "timeutil.h"
 #include "utf8.h"
 
+/* A note's words into d (SOURCE_NOTE_LEN bytes), after its line when it has one. */
+static void note_format(char *d, uint64_t line, const char *fmt, va_list ap)
+{
+    int k = 0;
+    if (line)
+        k = snprintf(d, SOURCE_NOTE_LEN, "line %llu: ", (unsigned long long)line);
+    vsnprintf(d + k, SOURCE_NOTE_LEN - (size_t)k, fmt, ap);
+}
+
 void source_note(struct source *s, uint64_t line, const char *fmt, ...)
 {
     if (s->nnotes >= SOURCE_NOTES_MAX) {
         s->notes_dropped++;
         return;
     }
-    char *d = s->notes[s->nnotes++];
-    int k = 0;
-    if (line)
-        k = snprintf(d, SOURCE_NOTE_LEN, "line %llu: ", (unsigned long long)line);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(d + k, SOURCE_NOTE_LEN - (size_t)k, fmt, ap);
+    note_format(s->notes[s->nnotes++], line, fmt, ap);
     va_end(ap);
 }
 
@@ -40,12 +45,9 @@ _Thread_local struct source_view source_view;
 void source_note_decoding(struct source *s, uint64_t line, const char *fmt, ...)
 {
     char d[SOURCE_NOTE_LEN];
-    int k = 0;
-    if (line)
-        k = snprintf(d, sizeof d, "line %llu: ", (unsigned long long)line);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(d + k, sizeof d - (size_t)k, fmt, ap);
+    note_format(d, line, fmt, ap);
     va_end(ap);
     unsigned at = s->notes_before_parse <= s->nnotes ? s->notes_before_parse : s->nnotes;
     if (at >= SOURCE_NOTES_MAX) {
@@ -183,10 +185,8 @@ static bool read_all(int fd, struct source *s, char *why, size_t whylen)
 /* Maps a file of `size` bytes for reading, MAP_FAILED when it cannot. At an address on a 2 MB
  * boundary, and asked for 2 MB pages: where the page cache holds the file in 2 MB pieces (a
  * file read cold through such a mapping, or written in large pieces), each is mapped by one
- * page table entry instead of 512, and first touching the text costs a tenth. A log of up to
- * 256 MB then has its page tables filled at once (it is read whole next): one call instead of
- * a page fault every 64 KB, which a virtual machine that traps page table changes makes
- * costly; a larger one is faulted in as it is read. */
+ * page table entry instead of 512, and first touching the text costs a tenth. Its page tables
+ * are filled later, if at all (source_populate). */
 static void *map_file(int fd, size_t size)
 {
     long pg = sysconf(_SC_PAGESIZE);
@@ -556,6 +556,18 @@ static bool decode_cp1252(struct source *s, bool late)
     return decode_heap(s, late);
 }
 
+static void note_stray_bytes(struct source *s, bool late, uint64_t line, uint64_t bad)
+{
+    (late ? source_note_decoding : source_note)(s, line, "%llu %s not UTF-8 (the first on this "
+                                                "line): shown as \\xNN", (unsigned long long)bad,
+                                                bad == 1 ? "byte is" : "bytes are");
+}
+
+void source_note_stray_bytes(struct source *s, uint64_t line, uint64_t bad)
+{
+    note_stray_bytes(s, true, line, bad);
+}
+
 /* Checks a text that may be UTF-8 whole, and keeps it as it is or decodes it as
  * Windows-1252. */
 static bool decode_utf8_or_not(struct source *s, bool late)
@@ -567,9 +579,7 @@ static bool decode_utf8_or_not(struct source *s, bool late)
     s->utf8_pending = false;
     if (bad == 0 || mb > 0 || s->enc == ENC_UTF8_BOM) {
         if (bad)
-            (late ? source_note_decoding : source_note)(
-                s, first_bad_line(p, n), "%llu %s not UTF-8 (the first on this line): shown "
-                "as \\xNN", (unsigned long long)bad, bad == 1 ? "byte is" : "bytes are");
+            note_stray_bytes(s, late, first_bad_line(p, n), bad);
         s->text = (const char *)p;
         s->size = n;
         return true;

@@ -229,6 +229,9 @@ bool source_decode_settle(struct source *s);
  * read: decoded as Windows-1252 into s->heap, which becomes s->text. False when out of
  * memory. */
 bool source_decode_cp1252(struct source *s);
+/* A text found to be UTF-8 with `bad` bytes that start no sequence, the first on `line`, as it
+ * was read: noted as source_decode notes it. */
+void source_note_stray_bytes(struct source *s, uint64_t line, uint64_t bad);
 /* Fills the page tables of a mapped file up to 256 MB at once (a log read whole through its
  * mapping next): one call instead of a page fault every 64 KB. */
 void source_populate(struct source *s);

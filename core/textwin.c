@@ -129,11 +129,11 @@ void textwin_begin(struct textwin *w, struct source *s)
     source_populate(s);
 }
 
-/* Reads on into the window: the unread part of a line moves to its start. False when the
- * window cannot be filled: the line fills it whole, or the file gave fewer bytes than it had
- * (it shrank), and lines come straight from s->text from that line on (the failed flag says
- * when memory ran out). */
-static bool fill(struct textwin *w)
+/* Reads on into the window: the unread part of a line moves to its start. When the window
+ * cannot be filled (the line fills it whole, or the file gave fewer bytes than it had: it
+ * shrank), or the text turns out not to be UTF-8, lines come straight from s->text from that
+ * line on (the failed flag says when memory ran out). */
+static void fill(struct textwin *w)
 {
     struct source *s = w->s;
     size_t part = w->n - w->pos;
@@ -141,7 +141,7 @@ static bool fill(struct textwin *w)
     if (part >= w->cap) {
         go_straight(w, at);
         w->resume = true;
-        return false;
+        return;
     }
     memmove(w->buf, w->buf + w->pos, part);
     w->base = at;
@@ -156,23 +156,22 @@ static bool fill(struct textwin *w)
             continue;
         if (r <= 0) {
             go_straight(w, at); /* the mapping reads what is gone as zeros, and says so */
-            return false;
+            return;
         }
         w->n += (size_t)r;
         want -= (size_t)r;
     }
     source_view = (struct source_view){ s, w->buf, w->base, w->n };
     if (!w->check)
-        return true;
+        return;
     /* whole lines are checked (a sequence never spans a line end): up to the last line end,
      * or to the end of the file */
     size_t upto = w->n;
     if (w->base + w->n < s->size)
         while (upto && w->buf[upto - 1] != '\n')
             upto--;
-    enum checked c = upto ? check(w, w->buf, upto, w->base, w->lineno + 1) : CHECK_OK;
-    w->failed = c == CHECK_FAILED;
-    return c == CHECK_OK;
+    if (upto && check(w, w->buf, upto, w->base, w->lineno + 1) == CHECK_FAILED)
+        w->failed = true;
 }
 
 static void cut_cr(const char *p, const char *e, struct span *line)
@@ -254,8 +253,6 @@ bool textwin_end(struct textwin *w)
         return source_decode_settle(s);
     s->utf8_pending = false;
     if (w->bad)
-        source_note_decoding(s, w->bad_line, "%llu %s not UTF-8 (the first on this line): "
-                             "shown as \\xNN", (unsigned long long)w->bad,
-                             w->bad == 1 ? "byte is" : "bytes are");
+        source_note_stray_bytes(s, w->bad_line, w->bad);
     return true;
 }
